@@ -1,0 +1,403 @@
+"""Passages reused between two documents, with spans on both sides.
+
+Tiered cost (DESIGN.md): exact token runs first (verbatim copies, exact boundaries), then a
+thesaurus-aware word-overlap matrix between sentences (spun copies keep names, numbers and rare
+words, and swap the rest for synonyms), and the sentence model only for what is left undecided.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from . import embed, settings, thesaurus
+from .document import Span
+from .segment import Segmented
+from .words import is_content, lemma, weight
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One reused passage: where it is in A and in B, how sure we are, and how it was found."""
+
+    a: Span
+    b: Span
+    score: float
+    kind: str  # verbatim | spun | translated | paraphrased
+    method: str  # exact | lexical | model
+    pairs: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # aligned sentence indices
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": {"start": self.a.start, "end": self.a.end},
+            "b": {"start": self.b.start, "end": self.b.end},
+            "score": round(self.score, 4),
+            "kind": self.kind,
+            "method": self.method,
+        }
+
+
+@dataclass(slots=True)
+class AlignStats:
+    """What each tier did, for the report and the benchmarks."""
+
+    exact_passages: int = 0
+    lexical_pairs: int = 0
+    model_pairs: int = 0
+    sentences_embedded: int = 0
+
+
+# ---------------------------------------------------------------- tier 1: exact token runs
+
+
+def verbatim_passages(sa: Segmented, sb: Segmented) -> list[Passage]:
+    """Runs of identical tokens (n-gram seeded), merged across small gaps of noise into passages."""
+    k = int(settings.get("verbatim_ngram"))
+    gap = int(settings.get("verbatim_gap"))
+    ta = [t.norm for t in sa.tokens]
+    tb = [t.norm for t in sb.tokens]
+    if len(ta) < k or len(tb) < k:
+        return []
+    where: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for j in range(len(ta) - k + 1):
+        where[tuple(ta[j : j + k])].append(j)
+    runs: list[list[int]] = []  # [a_start, b_start, length] in tokens
+    active: dict[int, int] = {}
+    for i in range(len(tb) - k + 1):
+        positions = where.get(tuple(tb[i : i + k]))
+        following: dict[int, int] = {}
+        if positions and len(positions) <= 50:
+            for j in positions:
+                run = active.get(j - i)
+                if run is None:
+                    runs.append([j, i, k])
+                    run = len(runs) - 1
+                else:
+                    runs[run][2] = i - runs[run][1] + k
+                following[j - i] = run
+        active = following
+    groups: list[list[list[int]]] = []
+    for run in sorted(runs, key=lambda r: (r[1], r[0])):
+        for group in reversed(groups[-8:]):
+            last = group[-1]
+            a_gap = run[0] - (last[0] + last[2])
+            b_gap = run[1] - (last[1] + last[2])
+            if -k <= a_gap <= gap and -k <= b_gap <= gap and not _crosses(sa, last[0] + last[2], run[0]) \
+                    and not _crosses(sb, last[1] + last[2], run[1]):
+                group.append(run)
+                break
+        else:
+            groups.append([run])
+    passages = []
+    min_tokens = int(settings.get("verbatim_min_tokens"))
+    for group in groups:
+        a0, b0 = group[0][0], group[0][1]
+        a1 = max(r[0] + r[2] for r in group)
+        b1 = max(r[1] + r[2] for r in group)
+        if min(a1 - a0, b1 - b0) < min_tokens:
+            continue
+        matched = sum(r[2] for r in group)
+        score = min(1.0, matched / max(a1 - a0, b1 - b0))
+        a_span, b_span = _token_spans(sa, a0, a1, sb, b0, b1)
+        passages.append(Passage(a_span, b_span, score, "verbatim", "exact"))
+    return _drop_nested(passages)
+
+
+def _crosses(seg: Segmented, first_token: int, last_token: int) -> bool:
+    """True when a boilerplate line lies between two token positions of ``seg``."""
+    if not seg.boilerplate or first_token >= last_token or last_token > len(seg.tokens):
+        return False
+    start = seg.tokens[max(0, first_token - 1)].end
+    end = seg.tokens[last_token - 1].start
+    starts = [b.span.start for b in seg.boilerplate]
+    index = bisect.bisect_left(starts, start)
+    return index < len(starts) and starts[index] < end
+
+
+def _token_spans(sa: Segmented, a0: int, a1: int, sb: Segmented, b0: int, b1: int) -> tuple[Span, Span]:
+    """Character spans of two token ranges, each widened over closing punctuation both sides share."""
+    a_start, a_end = sa.tokens[a0].start, sa.tokens[a1 - 1].end
+    b_start, b_end = sb.tokens[b0].start, sb.tokens[b1 - 1].end
+    ta, tb = sa.doc.text, sb.doc.text
+    while a_end < len(ta) and b_end < len(tb) and ta[a_end] == tb[b_end] and ta[a_end] in ".!?;:,)]\"'”’»":
+        a_end += 1
+        b_end += 1
+    return Span.of(ta, a_start, a_end), Span.of(tb, b_start, b_end)
+
+
+def _drop_nested(passages: list[Passage]) -> list[Passage]:
+    """Keep the longest of passages that overlap on both sides (repeated text matches twice)."""
+    kept: list[Passage] = []
+    for p in sorted(passages, key=lambda p: -(p.a.end - p.a.start)):
+        if not any(_overlap(p.a, q.a) and _overlap(p.b, q.b) for q in kept):
+            kept.append(p)
+    return sorted(kept, key=lambda p: p.a.start)
+
+
+def _overlap(x: Span, y: Span) -> bool:
+    return x.start < y.end and y.start < x.end
+
+
+# ---------------------------------------------------------------- tier 2: sentence similarity
+
+
+def lexical_matrix(sa: Segmented, sb: Segmented, lang_a: str, lang_b: str) -> np.ndarray:
+    """Weighted word overlap in [0, 1] between every sentence of A and every sentence of B.
+
+    Words match when their lemma keys are equal, or (English only) when Moby lists one as a
+    synonym of the other, at a discount. Rare words and numbers weigh more than common ones.
+    """
+    bags_a = [_bag(sa, i, lang_a) for i in range(len(sa.sentences))]
+    bags_b = [_bag(sb, j, lang_b) for j in range(len(sb.sentences))]
+    vocab_a = {w: n for n, w in enumerate(sorted({w for bag in bags_a for w in bag}))}
+    vocab_b = {w: n for n, w in enumerate(sorted({w for bag in bags_b for w in bag}))}
+    if not vocab_a or not vocab_b:
+        return np.zeros((len(bags_a), len(bags_b)))
+    aw, ab = _bag_matrices(bags_a, vocab_a)
+    bw, bb = _bag_matrices(bags_b, vocab_b)
+    links = _links(vocab_a, vocab_b, english=lang_a == lang_b == "en")
+    a_in_b = (links @ bb.T).minimum(1.0)  # Va x m
+    b_in_a = (ab @ links).minimum(1.0)  # n x Vb
+    matched = np.asarray((aw @ a_in_b).todense()) + np.asarray((b_in_a @ bw.T).todense())
+    totals = np.asarray(aw.sum(axis=1)) + np.asarray(bw.sum(axis=1)).T
+    return matched / np.maximum(totals, 1e-9)
+
+
+def _bag(seg: Segmented, index: int, language: str) -> dict[str, float]:
+    bag: dict[str, float] = {}
+    for token in seg.sentence_tokens(index):
+        if is_content(token.norm):
+            key = lemma(token.norm)
+            bag[key] = weight(key, language if language != "und" else "en")
+    return bag
+
+
+def _bag_matrices(bags: list[dict[str, float]], vocab: dict[str, int]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    rows, cols, values = [], [], []
+    for row, bag in enumerate(bags):
+        for word, w in bag.items():
+            rows.append(row)
+            cols.append(vocab[word])
+            values.append(w)
+    shape = (len(bags), len(vocab))
+    weighted = sparse.csr_matrix((values, (rows, cols)), shape=shape)
+    binary = sparse.csr_matrix((np.ones(len(values)), (rows, cols)), shape=shape)
+    return weighted, binary
+
+
+_SYNONYM_CREDIT = 0.8
+
+
+def _links(vocab_a: dict[str, int], vocab_b: dict[str, int], english: bool) -> sparse.csr_matrix:
+    """Va x Vb matrix: 1 for the same word, 0.8 for Moby synonyms."""
+    strength: dict[tuple[int, int], float] = {}
+    for word, n in vocab_a.items():
+        if word in vocab_b:
+            strength[(n, vocab_b[word])] = 1.0
+    if english:
+        for word, n in vocab_a.items():
+            if word.isalpha():
+                for other in thesaurus.synonyms(word) & vocab_b.keys():
+                    strength.setdefault((n, vocab_b[other]), _SYNONYM_CREDIT)
+        for word, m in vocab_b.items():
+            if word.isalpha():
+                for other in thesaurus.synonyms(word) & vocab_a.keys():
+                    strength.setdefault((vocab_a[other], m), _SYNONYM_CREDIT)
+    if not strength:
+        return sparse.csr_matrix((len(vocab_a), len(vocab_b)))
+    keys = list(strength)
+    rows = [k[0] for k in keys]
+    cols = [k[1] for k in keys]
+    return sparse.csr_matrix((list(strength.values()), (rows, cols)), shape=(len(vocab_a), len(vocab_b)))
+
+
+def lexical_confidence(similarity: float) -> float:
+    """Map word overlap to a [0, 1] confidence comparable with model scores."""
+    return float(1.0 - np.exp(-similarity / 0.25))
+
+
+def model_confidence(cosine: float) -> float:
+    """Map USE cosine to [0, 1]: 0.3 (same topic) -> 0, 0.9 (spun copy) -> 1."""
+    return float(np.clip((cosine - 0.3) / 0.6, 0.0, 1.0))
+
+
+def sentence_pairs(
+    sa: Segmented, sb: Segmented, lang_a: str, lang_b: str, skip_a: set[int], skip_b: set[int], stats: AlignStats
+) -> dict[tuple[int, int], tuple[float, str]]:
+    """Aligned sentence pairs (i, j) -> (confidence, method), outside the skipped sentences."""
+    n, m = len(sa.sentences), len(sb.sentences)
+    if n == 0 or m == 0:
+        return {}
+    if lang_a != lang_b and "und" not in (lang_a, lang_b):
+        return _model_pairs_translated(sa, sb, skip_a, skip_b, stats)
+    sim = lexical_matrix(sa, sb, lang_a, lang_b)
+    for i in skip_a:
+        sim[i, :] = 0.0
+    for j in skip_b:
+        sim[:, j] = 0.0
+    accepted: dict[tuple[int, int], tuple[float, str]] = {}
+    accept = settings.get("lexical_accept")
+    margin = settings.get("lexical_margin")
+    best_j = sim.argmax(axis=1)
+    best_i = sim.argmax(axis=0)
+    for i in range(n):
+        j = int(best_j[i])
+        value = sim[i, j]
+        if value < accept:
+            continue
+        row = np.sort(sim[i])[::-1]
+        col = np.sort(sim[:, j])[::-1]
+        runner_up = max(row[1] if n > 1 and m > 1 else 0.0, col[1] if n > 1 else 0.0)
+        if int(best_i[j]) == i and (value - runner_up >= margin or value >= 0.8):
+            accepted[(i, j)] = (lexical_confidence(value), "lexical")
+    stats.lexical_pairs = len(accepted)
+    accepted.update(_model_pairs_same_language(sa, sb, sim, accepted, skip_a, skip_b, stats))
+    return accepted
+
+
+def _model_pairs_same_language(
+    sa: Segmented,
+    sb: Segmented,
+    sim: np.ndarray,
+    accepted: dict[tuple[int, int], tuple[float, str]],
+    skip_a: set[int],
+    skip_b: set[int],
+    stats: AlignStats,
+) -> dict[tuple[int, int], tuple[float, str]]:
+    """Send the undecided sentences with some word overlap to the model, best candidates first."""
+    floor = settings.get("lexical_floor")
+    done_a = {i for i, _ in accepted} | skip_a
+    done_b = {j for _, j in accepted} | skip_b
+    near_a = {i + d for i, _ in accepted for d in (-2, -1, 1, 2)} | {i + d for i in skip_a for d in (-1, 1)}
+    near_b = {j + d for _, j in accepted for d in (-2, -1, 1, 2)} | {j + d for j in skip_b for d in (-1, 1)}
+    evidence = bool(accepted) or bool(skip_a)
+    candidates: set[tuple[int, int]] = set()
+    for i in range(sim.shape[0]):
+        if i in done_a:
+            continue
+        for j in np.argsort(-sim[i])[:2]:
+            j = int(j)
+            if sim[i, j] >= floor and j not in skip_b and _worth_embedding(sim[i, j], i in near_a, evidence):
+                candidates.add((i, j))
+    for j in range(sim.shape[1]):
+        if j in done_b:
+            continue
+        for i in np.argsort(-sim[:, j])[:2]:
+            i = int(i)
+            if sim[i, j] >= floor and i not in skip_a and _worth_embedding(sim[i, j], j in near_b, evidence):
+                candidates.add((i, j))
+    if not evidence:  # nothing found yet: try only the strongest few pairs
+        candidates = set(sorted(candidates, key=lambda p: -sim[p])[:12])
+    cap = int(settings.get("model_max_sentences"))
+    rows = sorted({i for i, _ in candidates})[:cap]
+    cols = sorted({j for _, j in candidates})[:cap]
+    if not rows or not cols:
+        return {}
+    va = embed.encode([sa.sentences[i].span.text for i in rows])
+    vb = embed.encode([sb.sentences[j].span.text for j in cols])
+    stats.sentences_embedded += len(rows) + len(cols)
+    cos = va @ vb.T
+    row_of = {i: r for r, i in enumerate(rows)}
+    col_of = {j: c for c, j in enumerate(cols)}
+    threshold = settings.get("model_accept")
+    found: dict[tuple[int, int], tuple[float, str]] = {}
+    for i, j in candidates:
+        if i not in row_of or j not in col_of:
+            continue
+        value = float(cos[row_of[i], col_of[j]])
+        # the lexical overlap vouches a little for a borderline cosine
+        if value + 0.25 * sim[i, j] >= threshold and value >= cos[row_of[i]].max() - 1e-6:
+            found[(i, j)] = (model_confidence(value), "model")
+    stats.model_pairs = len(found)
+    return found
+
+
+def _worth_embedding(similarity: float, near_aligned: bool, evidence: bool) -> bool:
+    return near_aligned or similarity >= 0.2 or not evidence
+
+
+def _model_pairs_translated(
+    sa: Segmented, sb: Segmented, skip_a: set[int], skip_b: set[int], stats: AlignStats
+) -> dict[tuple[int, int], tuple[float, str]]:
+    """Across languages words do not match: the multilingual model scores every sentence pair."""
+    cap = int(settings.get("model_max_sentences"))
+    rows = [i for i in range(len(sa.sentences)) if i not in skip_a][:cap]
+    cols = [j for j in range(len(sb.sentences)) if j not in skip_b][:cap]
+    if not rows or not cols:
+        return {}
+    va = embed.encode([sa.sentences[i].span.text for i in rows])
+    vb = embed.encode([sb.sentences[j].span.text for j in cols])
+    stats.sentences_embedded += len(rows) + len(cols)
+    cos = va @ vb.T
+    threshold = settings.get("model_accept_translated")
+    found: dict[tuple[int, int], tuple[float, str]] = {}
+    best_c = cos.argmax(axis=1)
+    best_r = cos.argmax(axis=0)
+    for r, i in enumerate(rows):
+        c = int(best_c[r])
+        if cos[r, c] >= threshold and (int(best_r[c]) == r or cos[r, c] >= threshold + 0.15):
+            found[(i, cols[c])] = (model_confidence(float(cos[r, c]) + 0.1), "model")
+    stats.model_pairs = len(found)
+    return found
+
+
+# ---------------------------------------------------------------- passages from sentence pairs
+
+
+def sentence_passages(
+    sa: Segmented, sb: Segmented, pairs: dict[tuple[int, int], tuple[float, str]], kind: str
+) -> list[Passage]:
+    """Group aligned sentence pairs that sit close together on both sides into passages."""
+    gap = int(settings.get("passage_gap")) + 1
+    groups: list[list[tuple[int, int]]] = []
+    for i, j in sorted(pairs):
+        group = groups[-1] if groups else None
+        if group is not None:
+            last_i = group[-1][0]
+            js = [q for _, q in group]
+            if (
+                i - last_i <= gap
+                and min(js) - gap <= j <= max(js) + gap
+                and not _sentences_cross(sa, last_i, i)
+                and not _sentences_cross(sb, min(min(js), j), max(max(js), j))
+            ):
+                group.append((i, j))
+                continue
+        groups.append([(i, j)])
+    passages = []
+    for group in groups:
+        i0, i1 = min(i for i, _ in group), max(i for i, _ in group)
+        j0, j1 = min(j for _, j in group), max(j for _, j in group)
+        a = Span.of(sa.doc.text, sa.sentences[i0].span.start, sa.sentences[i1].span.end)
+        b = Span.of(sb.doc.text, sb.sentences[j0].span.start, sb.sentences[j1].span.end)
+        lengths = [len(sa.sentences[i].span.text) for i, _ in group]
+        score = sum(pairs[p][0] * w for p, w in zip(group, lengths, strict=True)) / sum(lengths)
+        methods = {pairs[p][1] for p in group}
+        method = "model" if "model" in methods else "lexical"
+        passages.append(Passage(a, b, score, kind, method, tuple(group)))
+    return passages
+
+
+def _sentences_cross(seg: Segmented, first: int, last: int) -> bool:
+    """True when boilerplate lies between sentence ``first`` and sentence ``last``."""
+    if last <= first:
+        return False
+    start = seg.sentences[first].span.end
+    end = seg.sentences[last].span.start
+    return any(start <= b.span.start < end for b in seg.boilerplate)
+
+
+def covered_sentences(seg: Segmented, spans: list[Span]) -> set[int]:
+    """Sentences at least half inside one of ``spans``."""
+    covered = set()
+    for index, sentence in enumerate(seg.sentences):
+        s = sentence.span
+        inside = sum(max(0, min(s.end, x.end) - max(s.start, x.start)) for x in spans)
+        if inside * 2 >= s.end - s.start:
+            covered.add(index)
+    return covered

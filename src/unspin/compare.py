@@ -1,0 +1,200 @@
+"""``compare(a, b)``: do two documents share a source, and how was each disguised?"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import language
+from .align import AlignStats, Passage, covered_sentences, sentence_pairs, sentence_passages, verbatim_passages
+from .document import Document, load
+from .segment import Segmented, segment
+from .settings import get
+from .substitute import Substitution, find_substitutions
+from .verdict import Side, artefacts, boilerplate_evidence, document_score, spun_side
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Everything ``compare`` found; ``to_dict()`` is exactly what ``unspin compare --json`` prints."""
+
+    a: Document
+    b: Document
+    related: bool
+    score: float
+    relation: str  # common-source | a-from-b | b-from-a | unrelated
+    side_a: Side
+    side_b: Side
+    passages: list[Passage]
+    substitutions: list[Substitution]
+    segmented_a: Segmented = field(repr=False)
+    segmented_b: Segmented = field(repr=False)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    stats: AlignStats = field(default_factory=AlignStats)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "related": self.related,
+            "score": round(self.score, 4),
+            "relation": self.relation,
+            "a": _side_dict(self.a, self.side_a, self.segmented_a),
+            "b": _side_dict(self.b, self.side_b, self.segmented_b),
+            "passages": [p.to_dict() for p in self.passages],
+            "substitutions": [s.to_dict() for s in self.substitutions],
+            "stats": {
+                "exact_passages": self.stats.exact_passages,
+                "lexical_pairs": self.stats.lexical_pairs,
+                "model_pairs": self.stats.model_pairs,
+                "sentences_embedded": self.stats.sentences_embedded,
+            },
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+def _side_dict(doc: Document, side: Side, seg: Segmented) -> dict[str, Any]:
+    return {
+        "path": doc.path,
+        "name": doc.name,
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "language": side.language,
+        "length": len(doc.text),
+        "sentences": len(seg.sentences),
+        "disguise": side.disguise or ["none"],
+        "evidence": side.evidence,
+        "artefacts": [a.to_dict() for a in side.artefacts],
+        "boilerplate": [b.to_dict() for b in seg.boilerplate],
+    }
+
+
+def compare(a: str | Document, b: str | Document) -> Comparison:
+    """Compare two documents (paths, texts or Documents) and explain how they are related."""
+    clock = _Clock()
+    doc_a, doc_b = load(a, name="a"), load(b, name="b")
+    clock.lap("load")
+    sa, sb = segment(doc_a), segment(doc_b)
+    clock.lap("segment")
+    lang_a, lang_b = language.detect(_sample(sa)), language.detect(_sample(sb))
+    clock.lap("language")
+    stats = AlignStats()
+    exact = verbatim_passages(sa, sb) if lang_a == lang_b or "und" in (lang_a, lang_b) else []
+    stats.exact_passages = len(exact)
+    clock.lap("exact")
+    skip_a = covered_sentences(sa, [p.a for p in exact])
+    skip_b = covered_sentences(sb, [p.b for p in exact])
+    translated = lang_a != lang_b and "und" not in (lang_a, lang_b)
+    pairs = sentence_pairs(sa, sb, lang_a, lang_b, skip_a, skip_b, stats)
+    clock.lap("sentences")
+    passages = sorted(
+        exact + sentence_passages(sa, sb, pairs, "translated" if translated else "paraphrased"),
+        key=lambda p: (p.a.start, p.b.start),
+    )
+    subs = [] if translated else find_substitutions(sa, sb, [p for p in passages if p.method != "exact"], lang_a)
+    clock.lap("substitutions")
+    comparison = _judge(doc_a, doc_b, sa, sb, lang_a, lang_b, passages, subs, stats)
+    clock.lap("verdict")
+    comparison.timings_ms = clock.laps
+    return comparison
+
+
+def _sample(seg: Segmented) -> str:
+    return " ".join(s.span.text for s in seg.sentences[:12])
+
+
+def _judge(
+    doc_a: Document,
+    doc_b: Document,
+    sa: Segmented,
+    sb: Segmented,
+    lang_a: str,
+    lang_b: str,
+    passages: list[Passage],
+    subs: list[Substitution],
+    stats: AlignStats,
+) -> Comparison:
+    side_a, side_b = Side(lang_a), Side(lang_b)
+    score = document_score(passages, sa, sb)
+    related = score >= get("related_score")
+    if not related:
+        return Comparison(doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats)
+
+    spinner, votes = spun_side(subs)
+    passages = [_final_kind(p, subs, spinner) for p in passages]
+    side_a.artefacts = artefacts(sa, sb, subs, passages, "a")
+    side_b.artefacts = artefacts(sb, sa, subs, passages, "b")
+    for side in (side_a, side_b):  # a flipped pronoun counts only beside other signs of translation
+        if not {"foreign-acronym", "find-and-replace"} & {x.kind for x in side.artefacts}:
+            side.artefacts = [x for x in side.artefacts if x.kind != "gender-flip"]
+    for name, side, seg in (("a", side_a, sa), ("b", side_b, sb)):
+        if spinner == name:
+            side.disguise.append("spun")
+            side.evidence.append(
+                f"its wording is the rarer one in {votes[name]} of {sum(votes.values())} thesaurus-linked substitutions"
+            )
+            side.marks += 2
+        kinds = {x.kind for x in side.artefacts}
+        if "foreign-acronym" in kinds or {"gender-flip", "find-and-replace"} <= kinds:
+            side.disguise.append("translated")
+            side.marks += 2
+        if "renamed-entity" in kinds and "spun" not in side.disguise:
+            side.disguise.append("spun")
+            side.marks += 1
+        for artefact in side.artefacts:
+            side.evidence.append(f"{artefact.kind}: '{artefact.span.text}' where the other has '{artefact.original}'")
+            side.marks += 1
+        if seg.boilerplate:
+            side.disguise.append("boilerplate")
+            side.evidence.append(boilerplate_evidence(seg))
+    if lang_a != lang_b:
+        for side, other in ((side_a, side_b), (side_b, side_a)):
+            if other.language == "en" or side.language != "en":
+                side.disguise.insert(0, "translated")
+                side.evidence.append(f"written in {side.language}, the other in {other.language}")
+                side.marks += 1 if other.language == "en" else 0
+
+    relation = _relation(side_a, side_b, sa, sb)
+    kinds = {p.kind for p in passages}
+    for side, derived in ((side_a, relation in ("a-from-b", "common-source")), (side_b, relation in ("b-from-a", "common-source"))):
+        if derived and not {"spun", "translated"} & set(side.disguise):
+            for kind in ("verbatim", "paraphrased"):
+                if kind in kinds:
+                    side.disguise.insert(0, kind)
+                    break
+    return Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
+
+
+def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None) -> Passage:
+    if passage.method == "exact" or passage.kind == "translated":
+        return passage
+    inside = [s for s in subs if passage.a.start <= s.a.start < passage.a.end]
+    if spinner and any(s.rarer == spinner for s in inside):
+        return replace(passage, kind="spun")
+    if not inside and passage.score >= 0.9:
+        return replace(passage, kind="verbatim")
+    return passage
+
+
+def _relation(side_a: Side, side_b: Side, sa: Segmented, sb: Segmented) -> str:
+    """Each side's marks of derivation: both marked means siblings of a common source."""
+    marks_a = side_a.marks + (1 if sa.boilerplate and not side_b.marks else 0)
+    marks_b = side_b.marks + (1 if sb.boilerplate and not side_a.marks else 0)
+    if marks_a and marks_b:
+        side_a.evidence.append("both sides carry changes the other lacks: neither copies the other")
+        return "common-source"
+    if marks_b:
+        return "b-from-a"
+    if marks_a:
+        return "a-from-b"
+    return "common-source"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + (now - self._last) * 1000
+        self._last = now

@@ -1,0 +1,169 @@
+"""Document and Span value types, and ``load`` for paths and strings.
+
+Offsets are ``str`` indices into ``Document.text``, end exclusive. ``text`` is the file as decoded
+(a UTF-8 byte-order mark is not part of it); for HTML it is the text trafilatura extracts, so HTML
+offsets point into that extracted text, not into the markup.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import settings
+from .errors import EncodingError, InputError
+
+TEXT_SUFFIXES = (".txt", ".md", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_PATHLIKE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".jsonl", ".gz", ".warc", ".xml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range [start, end) of a document's text, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(int(data["start"]), int(data["end"]), str(data["text"]))
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        return cls(start, end, text[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One text as unspin sees it: where it came from, and its text as decoded or extracted."""
+
+    name: str
+    text: str
+    path: str | None = None
+    format: str = "text"
+    encoding: str = "utf-8"
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "format": self.format,
+            "encoding": self.encoding,
+            "meta": dict(self.meta),
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        return cls(
+            name=data["name"],
+            text=data["text"],
+            path=data.get("path"),
+            format=data.get("format", "text"),
+            encoding=data.get("encoding", "utf-8"),
+            meta=dict(data.get("meta") or {}),
+        )
+
+
+def load(source: str | os.PathLike[str] | Document, *, name: str | None = None) -> Document:
+    """A Document from a path (.txt, .md, .html, .htm) or from the text itself.
+
+    A string is read as a path when it is one line that names an existing file or ends in a
+    file suffix; a missing path then raises InputError rather than being compared as text.
+    """
+    if isinstance(source, Document):
+        return source
+    if isinstance(source, os.PathLike) or _looks_like_path(source):
+        return _load_path(Path(source))
+    text = str(source)
+    if not text.strip():
+        raise InputError(f"{name or '<text>'}: the text is empty; give a file or a non-empty string")
+    fmt = "html" if _looks_like_html(text) else "text"
+    if fmt == "html":
+        text = _html_to_text(text, name or "<text>")
+    return Document(name=name or "<text>", text=text, format=fmt, encoding="str")
+
+
+def _looks_like_path(source: str) -> bool:
+    if "\n" in source or len(source) > 1024 or not source.strip():
+        return False
+    return os.path.exists(source) or source.lower().endswith(_PATHLIKE_SUFFIXES)
+
+
+def _load_path(path: Path) -> Document:
+    where = str(path)
+    if not path.exists():
+        raise InputError(f"{where}: no such file; check the path")
+    if path.is_dir():
+        raise InputError(f"{where}: is a folder, not a file; give one document")
+    size = path.stat().st_size
+    limit = int(settings.get("max_bytes"))
+    if size > limit:
+        raise InputError(
+            f"{where}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one document; split it"
+        )
+    data = path.read_bytes()
+    text, encoding = decode(data, where)
+    fmt = "html" if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text) else "text"
+    if fmt == "html":
+        text = _html_to_text(text, where)
+    return Document(name=path.name, text=text, path=where, format=fmt, encoding=encoding)
+
+
+def decode(data: bytes, where: str) -> tuple[str, str]:
+    """Text and encoding name of a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, cp1252."""
+    if not data.strip():
+        raise InputError(f"{where}: the file is empty; nothing to compare")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            raise EncodingError(f"{where}: broken UTF-16 at byte {err.start}; re-save it as UTF-8") from None
+    if _looks_binary(data):
+        raise InputError(f"{where}: looks like a binary file, not text; give a .txt, .md or .html document")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as err:
+            raise EncodingError(
+                f"{where}: invalid UTF-8 at byte {err.start + 3} after a UTF-8 byte-order mark; re-save it as UTF-8"
+            ) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_err:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            raise EncodingError(
+                f"{where}: bytes at offset {utf8_err.start} are neither UTF-8 nor cp1252; re-save it as UTF-8"
+            ) from None
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > len(head) * 0.05
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+def _html_to_text(html: str, where: str) -> str:
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
+    if not text or not text.strip():
+        raise InputError(f"{where}: no article text found in this HTML page")
+    return text

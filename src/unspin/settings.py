@@ -1,0 +1,41 @@
+"""Every threshold in one table: name, default and why, shared by the CLI, the API and the docs.
+
+Scores are model-specific (DESIGN.md): the sentence thresholds below are calibrated for
+USE multilingual v3 on the data in ../shared/data (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: float
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("max_bytes", 20_000_000, "largest input file accepted, in bytes"),
+    Setting("verbatim_ngram", 5, "tokens in the exact n-grams that seed verbatim runs"),
+    Setting("verbatim_gap", 12, "tokens of noise allowed inside one verbatim passage, on either side"),
+    Setting("verbatim_min_tokens", 15, "shortest verbatim passage reported, in tokens"),
+    Setting("lexical_accept", 0.45, "thesaurus-aware word overlap that aligns two sentences without the model"),
+    Setting("lexical_margin", 0.12, "lead the best lexical partner needs over the runner-up to skip the model"),
+    Setting("lexical_floor", 0.10, "word overlap below which a same-language sentence pair is never embedded"),
+    Setting("model_accept", 0.62, "sentence-vector cosine that aligns two same-language sentences"),
+    Setting("model_accept_translated", 0.55, "sentence-vector cosine that aligns two sentences across languages"),
+    Setting("model_max_sentences", 400, "most sentences per side sent to the model in one comparison"),
+    Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
+    Setting("related_score", 0.5, "document score from which two documents are said to be related"),
+    Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
+    Setting("substitution_max_tokens", 6, "longest phrase, in tokens, reported as one substitution"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> float:
+    """The default value of one setting (KeyError names an unknown setting)."""
+    return _BY_NAME[name].default

@@ -1,0 +1,165 @@
+"""From passages and substitutions to a verdict: related or not, how each side was disguised,
+and which side is the likelier source or whether both derive from a common one."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import settings, thesaurus
+from .align import Passage
+from .document import Span
+from .segment import Segmented
+from .substitute import Substitution
+from .words import zipf
+
+_ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+
+
+@dataclass(frozen=True, slots=True)
+class Artefact:
+    """A trace of machine processing in one document, with what the other side has in its place."""
+
+    span: Span
+    kind: str  # foreign-acronym | find-and-replace | gender-flip | renamed-entity
+    original: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.span.to_dict(), "kind": self.kind, "original": self.original}
+
+
+@dataclass(slots=True)
+class Side:
+    """What the verdict says about one document."""
+
+    language: str
+    disguise: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    artefacts: list[Artefact] = field(default_factory=list)
+    marks: int = 0  # signs that this side is derived, not original
+
+
+def document_score(passages: list[Passage], sa: Segmented, sb: Segmented) -> float:
+    """1 - prod(1 - e) over passages, e = passage score x min(1, tokens / evidence_tokens)."""
+    full = settings.get("evidence_tokens")
+    remaining = 1.0
+    for p in passages:
+        tokens = min(_count_tokens(sa, p.a), _count_tokens(sb, p.b))
+        remaining *= 1.0 - p.score * min(1.0, tokens / full)
+    return 1.0 - remaining
+
+
+def _count_tokens(seg: Segmented, span: Span) -> int:
+    return sum(1 for t in seg.tokens if span.start <= t.start < span.end)
+
+
+def artefacts(
+    seg: Segmented, other: Segmented, subs: list[Substitution], passages: list[Passage], side: str
+) -> list[Artefact]:
+    """Traces of translation and find-and-replace tools in the passages of ``seg`` (side "a" or "b")."""
+    found: list[Artefact] = []
+    for sub in subs:
+        mine, theirs = (sub.a, sub.b) if side == "a" else (sub.b, sub.a)
+        found.extend(_find_and_replace(mine, theirs))
+        gender_mine = {_PRONOUN_GENDER.get(w.lower()) for w in mine.text.split()} - {None}
+        gender_theirs = {_PRONOUN_GENDER.get(w.lower()) for w in theirs.text.split()} - {None}
+        if len(mine.text.split()) == len(theirs.text.split()) == 1 and gender_mine and gender_theirs and gender_mine != gender_theirs:
+            found.append(Artefact(mine, "gender-flip", theirs.text))
+    mine_spans = [p.a if side == "a" else p.b for p in passages]
+    their_spans = [p.b if side == "a" else p.a for p in passages]
+    found.extend(_acronym_artefacts(seg.doc.text, mine_spans, other.doc.text, their_spans))
+    return found
+
+
+def _find_and_replace(mine: Span, theirs: Span) -> list[Artefact]:
+    """'once morest' for 'against': a tool replaced 'again' inside a longer word."""
+    found = []
+    words = mine.text.split()
+    for index, word in enumerate(words):
+        w = word.lower().strip(".,;:!?\"'")
+        if not w.isalpha() or len(w) < 4 or zipf(w) > 0:
+            continue
+        for other in theirs.text.split():
+            o = other.lower().strip(".,;:!?\"'")
+            for cut in range(3, len(o)):
+                prefix, suffix = o[:cut], o[cut:]
+                if not w.endswith(suffix):
+                    continue
+                for back in range(0, min(3, index + 1)):
+                    replaced = " ".join(words[index - back : index] + [w[: -len(suffix)]]).lower()
+                    if replaced and replaced != prefix and thesaurus.related(prefix, replaced):
+                        start = mine.start + mine.text.find(" ".join(words[index - back : index + 1]))
+                        end = start + len(" ".join(words[index - back : index + 1]))
+                        span = Span(start, end, mine.text[start - mine.start : end - mine.start])
+                        return [Artefact(span, "find-and-replace", other)]
+    return found
+
+
+def _acronym_artefacts(text: str, spans: list[Span], other: str, other_spans: list[Span]) -> list[Artefact]:
+    """An acronym that fits neither its own name nor the other side's name is a translation's
+    (PPI for the International Criminal Court); one that fits only the other side's name shows the
+    name was reworded (Global Lawbreaker Court (ICC))."""
+    theirs = {m.group(1): _name_before(other, m.start()) for m in _acronyms_in(other, other_spans)}
+    their_names = {_initials(name): name for name in theirs.values()}
+    found = []
+    for m in _acronyms_in(text, spans):
+        acronym = m.group(1)
+        if acronym in theirs or not theirs:
+            continue
+        own = _initials(_name_before(text, m.start()))
+        span = Span.of(text, m.start(1), m.end(1))
+        if own == acronym:
+            continue
+        if acronym in their_names:  # the other side's name has these initials: ours was reworded
+            found.append(Artefact(span, "renamed-entity", their_names[acronym]))
+        else:  # fits no name on either side: an acronym from another language
+            found.append(Artefact(span, "foreign-acronym", ", ".join(sorted(theirs))))
+    return found
+
+
+def _acronyms_in(text: str, spans: list[Span]) -> list[re.Match[str]]:
+    return [m for span in spans for m in _ACRONYM.finditer(text, span.start, span.end)]
+
+
+def _name_before(text: str, position: int) -> str:
+    """The capitalised words just before ``position`` ("International Criminal Court")."""
+    words = re.findall(r"[\w'’-]+", text[max(0, position - 120) : position])
+    name: list[str] = []
+    for word in reversed(words):
+        if word[0].isupper():
+            name.append(word)
+        elif word.lower() in ("of", "for", "and", "the", "on", "de") and name:
+            name.append(word)
+        else:
+            break
+    while name and not name[-1][0].isupper():
+        name.pop()
+    return " ".join(reversed(name))
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[0].isupper())
+
+
+def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str]]:
+    """The side whose wording is the rarer one in thesaurus-linked substitutions, by a sign test.
+
+    A spinner swaps words for thesaurus entries, which are on the whole rarer than the words a
+    writer picked; a translator's or editor's rewording shows no such lean. z >= 2 is about 2 sigma.
+    """
+    votes = Counter(s.rarer for s in subs if s.rarer and s.synonym)
+    for side, other in (("a", "b"), ("b", "a")):
+        lead = votes[side] - votes[other]
+        if votes[side] >= 3 and lead >= 2 * (votes[side] + votes[other]) ** 0.5:
+            return side, votes
+    return None, votes
+
+
+def boilerplate_evidence(seg: Segmented) -> str:
+    reasons = Counter(b.reason for b in seg.boilerplate)
+    return f"{len(seg.boilerplate)} boilerplate lines removed (" + ", ".join(
+        f"{reason} ×{count}" for reason, count in reasons.most_common()
+    ) + ")"
