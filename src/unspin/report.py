@@ -1,0 +1,175 @@
+"""Views of a Comparison: JSON, a rich terminal report, and a self-contained side-by-side HTML page."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .compare import Comparison
+
+_COLOURS = ("#ffe08a", "#a8e6cf", "#bcd4ff", "#ffc3a0", "#d7b8f3", "#c1f0f6", "#f6d1e1", "#dcedc1")
+
+
+def to_json(comparison: Comparison) -> str:
+    """Exactly ``comparison.to_dict()``, as indented JSON."""
+    return json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def print_terminal(comparison: Comparison, console: Console) -> None:
+    """Verdict, each side's disguise with its evidence, passages side by side, substitutions."""
+    from rich.panel import Panel
+    from rich.table import Table
+
+    c = comparison
+    colour = "green" if c.related else "dim"
+    headline = (
+        f"[bold {colour}]{'RELATED' if c.related else 'UNRELATED'}[/]  score {c.score:.2f}  "
+        f"relation [bold]{c.relation}[/]"
+    )
+    console.print(Panel(headline, title="unspin compare", expand=False))
+    for label, doc, side in (("A", c.a, c.side_a), ("B", c.b, c.side_b)):
+        console.print(f"[bold]{label}[/] {doc.path or doc.name} ({side.language}): "
+                      f"[bold]{', '.join(side.disguise) or 'none'}[/]")
+        for line in side.evidence:
+            console.print(f"    · {line}", markup=False)
+    if c.passages:
+        table = Table(title=f"{len(c.passages)} passages", show_lines=True, expand=True)
+        table.add_column("A", ratio=1)
+        table.add_column("B", ratio=1)
+        table.add_column("kind / score", no_wrap=True)
+        for p in c.passages:
+            table.add_row(
+                f"[dim]{p.a.start}–{p.a.end}[/] " + _short(p.a.text),
+                f"[dim]{p.b.start}–{p.b.end}[/] " + _short(p.b.text),
+                f"{p.kind}\n{p.score:.2f} ({p.method})",
+            )
+        console.print(table)
+    if c.substitutions:
+        subs = Table(title=f"{len(c.substitutions)} substitutions (rarer side marked *)", expand=False)
+        subs.add_column("A")
+        subs.add_column("B")
+        for s in c.substitutions:
+            subs.add_row(
+                html.unescape(s.a.text) + (" *" if s.rarer == "a" else ""),
+                html.unescape(s.b.text) + (" *" if s.rarer == "b" else ""),
+            )
+        console.print(subs)
+
+
+def _short(text: str, limit: int = 240) -> str:
+    from rich.markup import escape
+
+    flat = " ".join(text.split())
+    return escape(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def to_html(comparison: Comparison) -> str:
+    """One page, no external requests: both texts side by side, passages coloured alike,
+    substitutions highlighted with the counterpart on hover, boilerplate struck through."""
+    c = comparison
+    sides = []
+    for name, doc, other_name in (("a", c.a, "b"), ("b", c.b, "a")):
+        marks = []
+        for n, p in enumerate(c.passages):
+            span = p.a if name == "a" else p.b
+            marks.append((span.start, span.end, "p", n))
+        for n, s in enumerate(c.substitutions):
+            mine, theirs = (s.a, s.b) if name == "a" else (s.b, s.a)
+            marks.append((mine.start, mine.end, "s", (n, theirs.text)))
+        seg = c.segmented_a if name == "a" else c.segmented_b
+        for b in seg.boilerplate:
+            marks.append((b.span.start, b.span.end, "bp", b.reason))
+        sides.append((name, doc, other_name, _render(doc.text, marks)))
+    verdict = (
+        f"<strong>{'Same source' if c.related else 'Unrelated'}</strong> · score {c.score:.2f} · "
+        f"relation <strong>{html.escape(c.relation)}</strong>"
+    )
+    panes = []
+    for (name, doc, _, body), side in zip(sides, (c.side_a, c.side_b), strict=True):
+        evidence = "".join(f"<li>{html.escape(e)}</li>" for e in side.evidence)
+        panes.append(
+            f'<section class="pane" id="pane-{name}"><h2>{name.upper()}: {html.escape(doc.path or doc.name)}</h2>'
+            f'<p class="disguise">{html.escape(side.language)} · disguise: '
+            f"<strong>{html.escape(', '.join(side.disguise) or 'none')}</strong></p>"
+            f'<ul class="evidence">{evidence}</ul><div class="text">{body}</div></section>'
+        )
+    rows = "".join(
+        f'<li><a href="#" data-p="{n}">{n + 1}. {html.escape(p.kind)} {p.score:.2f}</a> '
+        f"<span>{html.escape(_flat(p.a.text, 80))}</span></li>"
+        for n, p in enumerate(c.passages)
+    )
+    return _PAGE.format(verdict=verdict, panes="".join(panes), passages=rows, css=_CSS, js=_JS)
+
+
+def _render(text: str, marks: list[tuple[int, int, str, object]]) -> str:
+    """Text as HTML with each character range inside the spans that cover it (no nesting needed)."""
+    cuts = sorted({0, len(text), *(m[0] for m in marks), *(m[1] for m in marks)})
+    out = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        piece = html.escape(text[start:end])
+        covering = [m for m in marks if m[0] <= start and end <= m[1]]
+        classes, attrs = [], []
+        for _, _, kind, value in covering:
+            if kind == "p":
+                classes.append("passage")
+                attrs.append(f'data-p="{value}" style="background:{_COLOURS[int(value) % len(_COLOURS)]}"')  # type: ignore[call-overload]
+            elif kind == "s":
+                number, counterpart = value  # type: ignore[misc]
+                classes.append("sub")
+                attrs.append(f'data-s="{number}" title="{html.escape(counterpart)}" data-counterpart="{html.escape(counterpart)}"')
+            else:
+                classes.append("boilerplate")
+                attrs.append(f'title="boilerplate: {html.escape(str(value))}"')
+        if classes:
+            out.append(f'<span class="{" ".join(classes)}" {" ".join(attrs)}>{piece}</span>')
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def _flat(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_CSS = """
+body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222}
+header{padding:.8em 1.2em;background:#263238;color:#fff}
+main{display:grid;grid-template-columns:1fr 1fr;gap:1em;padding:1em}
+.pane{overflow:auto;max-height:78vh;border:1px solid #ccc;border-radius:6px;padding:0 1em}
+.text{white-space:pre-wrap}
+.sub{outline:2px solid #d32f2f;border-radius:2px;cursor:help;position:relative}
+.sub:hover::after{content:"↔ " attr(data-counterpart);position:absolute;left:0;top:1.6em;z-index:9;
+ background:#212121;color:#fff;padding:.2em .5em;border-radius:4px;white-space:nowrap;font-size:13px}
+.boilerplate{color:#999;text-decoration:line-through}
+.passage.active{box-shadow:0 0 0 2px #1565c0}
+nav{padding:0 1.2em}nav ol{columns:2;font-size:14px}
+.evidence{font-size:13px;color:#555}
+"""
+
+_JS = """
+document.querySelectorAll('[data-p]').forEach(function(el){el.addEventListener('click',function(ev){
+ ev.preventDefault();var n=el.getAttribute('data-p');
+ document.querySelectorAll('.passage.active').forEach(function(x){x.classList.remove('active')});
+ ['a','b'].forEach(function(side){var hit=document.querySelector('#pane-'+side+' .passage[data-p="'+n+'"]');
+  if(hit){document.querySelectorAll('#pane-'+side+' .passage[data-p="'+n+'"]').forEach(function(x){x.classList.add('active')});
+  hit.scrollIntoView({block:'center'});}});});});
+"""
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>unspin compare</title><style>{css}</style></head>
+<body><header>{verdict}</header>
+<nav><h3>Passages</h3><ol>{passages}</ol></nav>
+<main>{panes}</main>
+<script>{js}</script></body></html>
+"""

@@ -1,0 +1,75 @@
+import csv
+
+import unspin
+
+from .conftest import DATA, EXAMPLES, need
+
+
+def _overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
+    return start < other_end and other_start < end
+
+
+def test_seeds_are_siblings_of_one_wire_story(seed_comparison) -> None:  # type: ignore[no-untyped-def]
+    c = seed_comparison
+    assert c.related and c.score > 0.9
+    assert c.relation == "common-source"
+    assert "spun" in c.side_b.disguise and "spun" not in c.side_a.disguise
+    assert {"translated", "boilerplate"} <= set(c.side_a.disguise)
+    kinds = {a.kind for a in c.side_a.artefacts}
+    assert {"foreign-acronym", "find-and-replace"} <= kinds
+
+
+def test_seed_substitutions_are_recovered(seed_comparison) -> None:  # type: ignore[no-untyped-def]
+    c = seed_comparison
+    with need(DATA / "seeds" / "substitutions.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    recovered = 0
+    for row in rows:
+        b0 = c.b.text.find(row["spun_phrase"])
+        a0 = c.a.text.find(row["phrase_in_000"])
+        b1, a1 = b0 + len(row["spun_phrase"]), a0 + len(row["phrase_in_000"])
+        recovered += any(
+            _overlaps(s.a.start, s.a.end, a0, a1) and _overlaps(s.b.start, s.b.end, b0, b1) for s in c.substitutions
+        )
+    assert recovered >= 43, f"{recovered} of {len(rows)}"
+    court = [s for s in c.substitutions if "Lawbreaker" in s.b.text]
+    assert court and "Criminal" in court[0].a.text
+
+
+def test_no_passage_covers_boilerplate(seed_comparison) -> None:  # type: ignore[no-untyped-def]
+    c = seed_comparison
+    for p in c.passages:
+        for b in c.segmented_a.boilerplate:
+            assert not _overlaps(p.a.start, p.a.end, b.span.start, b.span.end), b.span.text
+
+
+def test_offsets_point_into_the_texts(seed_comparison) -> None:  # type: ignore[no-untyped-def]
+    c = seed_comparison
+    for p in c.passages:
+        assert c.a.text[p.a.start : p.a.end] == p.a.text
+        assert c.b.text[p.b.start : p.b.end] == p.b.text
+
+
+def test_bundled_example_spun_and_translated() -> None:
+    spun = unspin.compare(EXAMPLES / "article.txt", EXAMPLES / "spun.txt")
+    assert spun.related and spun.relation == "b-from-a" and "spun" in spun.side_b.disguise
+    translated = unspin.compare(EXAMPLES / "article.txt", EXAMPLES / "translated.txt")
+    assert translated.related and "translated" in translated.side_b.disguise
+
+
+def test_unrelated_articles_are_unrelated() -> None:
+    a = (EXAMPLES / "article.txt").read_text(encoding="utf-8")
+    c = unspin.compare(need(DATA / "seeds" / "002_085c92a93bf60dbf.txt"), a)
+    assert not c.related and c.relation == "unrelated" and c.passages == []
+
+
+def test_document_without_sentences_is_unrelated() -> None:
+    c = unspin.compare("!!! ??? ...\n--", EXAMPLES / "article.txt")
+    assert not c.related
+
+
+def test_json_is_to_dict(seed_comparison) -> None:  # type: ignore[no-untyped-def]
+    d = seed_comparison.to_dict()
+    assert set(d) >= {"related", "score", "relation", "a", "b", "passages", "substitutions"}
+    assert d["passages"][0]["a"].keys() == {"start", "end"}
+    assert d["substitutions"][0]["b"].keys() >= {"start", "end", "text"}
