@@ -1,0 +1,52 @@
+"""Shared by the bench scripts: data location, machine description, single-core setup, result files."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import sys
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one core, as the issue's speed targets say
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.machine()}, {os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def header(title: str) -> str:
+    command = "python " + " ".join(sys.argv)
+    today = datetime.date.today().isoformat()
+    return f"## {title}\n\n`{command}` — {today} — {machine()}, one thread\n"
+
+
+def write(name: str, text: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+def load_models() -> float:
+    """Load the models once and return the seconds it took (reported apart from per-pair times)."""
+    import time
+
+    from unspin import embed, language, thesaurus
+
+    start = time.perf_counter()
+    embed.load()
+    thesaurus.load()
+    language.detect("warm up the language detector")
+    return time.perf_counter() - start
