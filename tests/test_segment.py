@@ -23,4 +23,7 @@ def test_sentences_skip_boilerplate_and_respect_abbreviations() -> None:
     texts = [s.span.text for s in seg.sentences]
     assert not any(t.startswith(("Also read", "Share", "#Russia")) for t in texts)
     seg2 = segment(Document("x", "Mr. Smith met Dr. Jones in the U.S. on Monday. They talked."))
-    assert [s.span.text for s in seg2.sentences] == ["Mr. Smith met Dr. Jones in the U.S. on Monday.", "They talked."]
+    assert [s.span.text for s in seg2.sentences] == [
+        "Mr. Smith met Dr. Jones in the U.S. on Monday.",
+        "They talked.",
+    ]

@@ -73,13 +73,13 @@ def verbatim_passages(sa: Segmented, sb: Segmented) -> list[Passage]:
         following: dict[int, int] = {}
         if positions and len(positions) <= 50:
             for j in positions:
-                run = active.get(j - i)
-                if run is None:
+                run_index = active.get(j - i)
+                if run_index is None:
                     runs.append([j, i, k])
-                    run = len(runs) - 1
+                    run_index = len(runs) - 1
                 else:
-                    runs[run][2] = i - runs[run][1] + k
-                following[j - i] = run
+                    runs[run_index][2] = i - runs[run_index][1] + k
+                following[j - i] = run_index
         active = following
     groups: list[list[list[int]]] = []
     for run in sorted(runs, key=lambda r: (r[1], r[0])):
@@ -87,8 +87,12 @@ def verbatim_passages(sa: Segmented, sb: Segmented) -> list[Passage]:
             last = group[-1]
             a_gap = run[0] - (last[0] + last[2])
             b_gap = run[1] - (last[1] + last[2])
-            if -k <= a_gap <= gap and -k <= b_gap <= gap and not _crosses(sa, last[0] + last[2], run[0]) \
-                    and not _crosses(sb, last[1] + last[2], run[1]):
+            if (
+                -k <= a_gap <= gap
+                and -k <= b_gap <= gap
+                and not _crosses(sa, last[0] + last[2], run[0])
+                and not _crosses(sb, last[1] + last[2], run[1])
+            ):
                 group.append(run)
                 break
         else:
@@ -177,7 +181,9 @@ def _bag(seg: Segmented, index: int, language: str) -> dict[str, float]:
     return bag
 
 
-def _bag_matrices(bags: list[dict[str, float]], vocab: dict[str, int]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+def _bag_matrices(
+    bags: list[dict[str, float]], vocab: dict[str, int]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     rows, cols, values = [], [], []
     for row, bag in enumerate(bags):
         for word, w in bag.items():
@@ -227,7 +233,13 @@ def model_confidence(cosine: float) -> float:
 
 
 def sentence_pairs(
-    sa: Segmented, sb: Segmented, lang_a: str, lang_b: str, skip_a: set[int], skip_b: set[int], stats: AlignStats
+    sa: Segmented,
+    sb: Segmented,
+    lang_a: str,
+    lang_b: str,
+    skip_a: set[int],
+    skip_b: set[int],
+    stats: AlignStats,
 ) -> dict[tuple[int, int], tuple[float, str]]:
     """Aligned sentence pairs (i, j) -> (confidence, method), outside the skipped sentences."""
     n, m = len(sa.sentences), len(sb.sentences)

@@ -20,10 +20,35 @@ _READ_MORE = re.compile(
     re.IGNORECASE,
 )
 _SOCIAL = {
-    "facebook", "twitter", "x", "pinterest", "linkedin", "whatsapp", "telegram", "reddit", "tumblr",
-    "email", "e-mail", "print", "vk", "instagram", "youtube", "tiktok", "share", "share:", "tweet",
-    "share this", "share this:", "share this article", "copy link", "like this:", "like", "comments",
-    "advertisement", "scroll to continue", "scroll to continue with content",
+    "facebook",
+    "twitter",
+    "x",
+    "pinterest",
+    "linkedin",
+    "whatsapp",
+    "telegram",
+    "reddit",
+    "tumblr",
+    "email",
+    "e-mail",
+    "print",
+    "vk",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "share",
+    "share:",
+    "tweet",
+    "share this",
+    "share this:",
+    "share this article",
+    "copy link",
+    "like this:",
+    "like",
+    "comments",
+    "advertisement",
+    "scroll to continue",
+    "scroll to continue with content",
 }
 _COMMENT_FORM = re.compile(
     r"^\s*(leave a (reply|comment)|cancel reply|post comment|your email address will not be published|"
@@ -32,7 +57,8 @@ _COMMENT_FORM = re.compile(
     re.IGNORECASE,
 )
 _CAPTION_START = re.compile(
-    r"^\s*(illustration|ilustrasi|photo|foto|image|file photo|picture|caption|gambar)\s*[:\-–—|]", re.IGNORECASE
+    r"^\s*(illustration|ilustrasi|photo|foto|image|file photo|picture|caption|gambar)\s*[:\-–—|]",
+    re.IGNORECASE,
 )
 _CAPTION_CREDIT = re.compile(
     r"\((afp|reuters|ap|ap photo|getty images|epa|xinhua|antara|photo[^)]{0,40})\)\s*$", re.IGNORECASE
@@ -81,6 +107,6 @@ def _reason(line: str) -> str | None:
         return "hashtags"
     if _CAPTION_START.match(stripped):
         return "photo caption"
-    if len(words) <= 40 and _CAPTION_CREDIT.search(stripped) and not stripped.endswith(('."', '.”')):
+    if len(words) <= 40 and _CAPTION_CREDIT.search(stripped) and not stripped.endswith(('."', ".”")):
         return "photo caption"
     return None

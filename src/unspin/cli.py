@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--html", metavar="FILE", help="also write a side-by-side HTML report to FILE")
     compare.set_defaults(run=_compare)
 
-    pan = verbs.add_parser("pan", help="PAN text-alignment interface: detections as PAN XML, one file per pair")
+    pan = verbs.add_parser(
+        "pan", help="PAN text-alignment interface: detections as PAN XML, one file per pair"
+    )
     pan.add_argument("pairs", help="file of 'suspicious.txt source.txt' lines")
     pan.add_argument("src_dir", help="folder of source documents")
     pan.add_argument("susp_dir", help="folder of suspicious documents")
@@ -78,7 +80,9 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except OSError as err:
-        raise UnspinError(f"{path}: cannot write the report ({err.strerror}); check the folder exists") from None
+        raise UnspinError(
+            f"{path}: cannot write the report ({err.strerror}); check the folder exists"
+        ) from None
 
 
 if __name__ == "__main__":

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import language
-from .align import AlignStats, Passage, covered_sentences, sentence_pairs, sentence_passages, verbatim_passages
+from .align import (
+    AlignStats,
+    Passage,
+    covered_sentences,
+    sentence_pairs,
+    sentence_passages,
+    verbatim_passages,
+)
 from .document import Document, load
 from .segment import Segmented, segment
 from .settings import get
@@ -68,7 +76,7 @@ def _side_dict(doc: Document, side: Side, seg: Segmented) -> dict[str, Any]:
     }
 
 
-def compare(a: str | Document, b: str | Document) -> Comparison:
+def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Document) -> Comparison:
     """Compare two documents (paths, texts or Documents) and explain how they are related."""
     clock = _Clock()
     doc_a, doc_b = load(a, name="a"), load(b, name="b")
@@ -90,7 +98,9 @@ def compare(a: str | Document, b: str | Document) -> Comparison:
         exact + sentence_passages(sa, sb, pairs, "translated" if translated else "paraphrased"),
         key=lambda p: (p.a.start, p.b.start),
     )
-    subs = [] if translated else find_substitutions(sa, sb, [p for p in passages if p.method != "exact"], lang_a)
+    subs = (
+        [] if translated else find_substitutions(sa, sb, [p for p in passages if p.method != "exact"], lang_a)
+    )
     clock.lap("substitutions")
     comparison = _judge(doc_a, doc_b, sa, sb, lang_a, lang_b, passages, subs, stats)
     clock.lap("verdict")
@@ -117,7 +127,9 @@ def _judge(
     score = document_score(passages, sa, sb)
     related = score >= get("related_score")
     if not related:
-        return Comparison(doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats)
+        return Comparison(
+            doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats
+        )
 
     spinner, votes = spun_side(subs)
     passages = [_final_kind(p, subs, spinner) for p in passages]
@@ -141,7 +153,9 @@ def _judge(
             side.disguise.append("spun")
             side.marks += 1
         for artefact in side.artefacts:
-            side.evidence.append(f"{artefact.kind}: '{artefact.span.text}' where the other has '{artefact.original}'")
+            side.evidence.append(
+                f"{artefact.kind}: '{artefact.span.text}' where the other has '{artefact.original}'"
+            )
             side.marks += 1
         if seg.boilerplate:
             side.disguise.append("boilerplate")
@@ -155,13 +169,18 @@ def _judge(
 
     relation = _relation(side_a, side_b, sa, sb)
     kinds = {p.kind for p in passages}
-    for side, derived in ((side_a, relation in ("a-from-b", "common-source")), (side_b, relation in ("b-from-a", "common-source"))):
+    for side, derived in (
+        (side_a, relation in ("a-from-b", "common-source")),
+        (side_b, relation in ("b-from-a", "common-source")),
+    ):
         if derived and not {"spun", "translated"} & set(side.disguise):
             for kind in ("verbatim", "paraphrased"):
                 if kind in kinds:
                     side.disguise.insert(0, kind)
                     break
-    return Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
+    return Comparison(
+        doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats
+    )
 
 
 def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None) -> Passage:

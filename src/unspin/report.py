@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,8 +35,10 @@ def print_terminal(comparison: Comparison, console: Console) -> None:
     )
     console.print(Panel(headline, title="unspin compare", expand=False))
     for label, doc, side in (("A", c.a, c.side_a), ("B", c.b, c.side_b)):
-        console.print(f"[bold]{label}[/] {doc.path or doc.name} ({side.language}): "
-                      f"[bold]{', '.join(side.disguise) or 'none'}[/]")
+        console.print(
+            f"[bold]{label}[/] {doc.path or doc.name} ({side.language}): "
+            f"[bold]{', '.join(side.disguise) or 'none'}[/]"
+        )
         for line in side.evidence:
             console.print(f"    · {line}", markup=False)
     if c.passages:
@@ -79,7 +81,7 @@ def to_html(comparison: Comparison) -> str:
     c = comparison
     sides = []
     for name, doc, other_name in (("a", c.a, "b"), ("b", c.b, "a")):
-        marks = []
+        marks: list[tuple[int, int, str, object]] = []
         for n, p in enumerate(c.passages):
             span = p.a if name == "a" else p.b
             marks.append((span.start, span.end, "p", n))
@@ -124,9 +126,11 @@ def _render(text: str, marks: list[tuple[int, int, str, object]]) -> str:
                 classes.append("passage")
                 attrs.append(f'data-p="{value}" style="background:{_COLOURS[int(value) % len(_COLOURS)]}"')  # type: ignore[call-overload]
             elif kind == "s":
-                number, counterpart = value  # type: ignore[misc]
+                number, counterpart = cast(tuple[int, str], value)
                 classes.append("sub")
-                attrs.append(f'data-s="{number}" title="{html.escape(counterpart)}" data-counterpart="{html.escape(counterpart)}"')
+                attrs.append(
+                    f'data-s="{number}" title="{html.escape(counterpart)}" data-counterpart="{html.escape(counterpart)}"'
+                )
             else:
                 classes.append("boilerplate")
                 attrs.append(f'title="boilerplate: {html.escape(str(value))}"')
@@ -162,7 +166,8 @@ document.querySelectorAll('[data-p]').forEach(function(el){el.addEventListener('
  ev.preventDefault();var n=el.getAttribute('data-p');
  document.querySelectorAll('.passage.active').forEach(function(x){x.classList.remove('active')});
  ['a','b'].forEach(function(side){var hit=document.querySelector('#pane-'+side+' .passage[data-p="'+n+'"]');
-  if(hit){document.querySelectorAll('#pane-'+side+' .passage[data-p="'+n+'"]').forEach(function(x){x.classList.add('active')});
+  if(hit){document.querySelectorAll('#pane-'+side+' .passage[data-p="'+n+'"]')
+   .forEach(function(x){x.classList.add('active')});
   hit.scrollIntoView({block:'center'});}});});});
 """
 

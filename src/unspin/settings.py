@@ -21,11 +21,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("verbatim_ngram", 5, "tokens in the exact n-grams that seed verbatim runs"),
     Setting("verbatim_gap", 12, "tokens of noise allowed inside one verbatim passage, on either side"),
     Setting("verbatim_min_tokens", 15, "shortest verbatim passage reported, in tokens"),
-    Setting("lexical_accept", 0.45, "thesaurus-aware word overlap that aligns two sentences without the model"),
-    Setting("lexical_margin", 0.12, "lead the best lexical partner needs over the runner-up to skip the model"),
-    Setting("lexical_floor", 0.10, "word overlap below which a same-language sentence pair is never embedded"),
+    Setting(
+        "lexical_accept", 0.45, "thesaurus-aware word overlap that aligns two sentences without the model"
+    ),
+    Setting(
+        "lexical_margin", 0.12, "lead the best lexical partner needs over the runner-up to skip the model"
+    ),
+    Setting(
+        "lexical_floor", 0.10, "word overlap below which a same-language sentence pair is never embedded"
+    ),
     Setting("model_accept", 0.62, "sentence-vector cosine that aligns two same-language sentences"),
-    Setting("model_accept_translated", 0.55, "sentence-vector cosine that aligns two sentences across languages"),
+    Setting(
+        "model_accept_translated", 0.55, "sentence-vector cosine that aligns two sentences across languages"
+    ),
     Setting("model_max_sentences", 400, "most sentences per side sent to the model in one comparison"),
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),

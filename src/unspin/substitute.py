@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -27,7 +27,9 @@ class Substitution:
         return {"a": self.a.to_dict(), "b": self.b.to_dict(), "rarer": self.rarer, "synonym": self.synonym}
 
 
-def find_substitutions(sa: Segmented, sb: Segmented, passages: list[Passage], language: str) -> list[Substitution]:
+def find_substitutions(
+    sa: Segmented, sb: Segmented, passages: list[Passage], language: str
+) -> list[Substitution]:
     """Replaced phrases inside every pair of aligned sentences (same language only).
 
     A sentence split in two on one side is paired with both halves; each pair is compared alone.
@@ -65,12 +67,15 @@ def _replacements(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tup
                 result.append(((p1, p2), (q1, q2)))
             elif p2 > p1 and q2 > q1:
                 result.extend(
-                    ((p1 + x1, p1 + x2), (q1 + y1, q1 + y2)) for (x1, x2), (y1, y2) in _synonym_pieces(a[p1:p2], b[q1:q2])
+                    ((p1 + x1, p1 + x2), (q1 + y1, q1 + y2))
+                    for (x1, x2), (y1, y2) in _synonym_pieces(a[p1:p2], b[q1:q2])
                 )
     return result
 
 
-def _blocks(ops: list[tuple[str, int, int, int, int]], a: list[str]) -> list[list[tuple[str, int, int, int, int]]]:
+def _blocks(
+    ops: Sequence[tuple[str, int, int, int, int]], a: list[str]
+) -> list[list[tuple[str, int, int, int, int]]]:
     blocks: list[list[tuple[str, int, int, int, int]]] = []
     bridge = None
     is_open = False  # the last change may still be extended across a one-word bridge
@@ -97,7 +102,9 @@ def _synonym_pieces(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], t
     ops = SequenceMatcher(None, a, keys, autojunk=False).get_opcodes()
     pieces = []
     for index, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag != "equal" or all(lemma(a[i]) == lemma(b[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)):
+        if tag != "equal" or all(
+            lemma(a[i]) == lemma(b[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+        ):
             continue
         # a short unlinked change right before the linked words is part of the phrase ("separatist forces")
         if index and ops[index - 1][0] == "replace":
@@ -116,7 +123,7 @@ def _size(block: list[tuple[str, int, int, int, int]]) -> int:
 
 
 def _substitution(
-    sa: Segmented, ta: list[Token], sb: Segmented, tb: list[Token], language: str
+    sa: Segmented, ta: Sequence[Token], sb: Segmented, tb: Sequence[Token], language: str
 ) -> Substitution | None:
     words_a = [t.norm for t in ta]
     words_b = [t.norm for t in tb]

@@ -66,7 +66,12 @@ def artefacts(
         found.extend(_find_and_replace(mine, theirs))
         gender_mine = {_PRONOUN_GENDER.get(w.lower()) for w in mine.text.split()} - {None}
         gender_theirs = {_PRONOUN_GENDER.get(w.lower()) for w in theirs.text.split()} - {None}
-        if len(mine.text.split()) == len(theirs.text.split()) == 1 and gender_mine and gender_theirs and gender_mine != gender_theirs:
+        if (
+            len(mine.text.split()) == len(theirs.text.split()) == 1
+            and gender_mine
+            and gender_theirs
+            and gender_mine != gender_theirs
+        ):
             found.append(Artefact(mine, "gender-flip", theirs.text))
     mine_spans = [p.a if side == "a" else p.b for p in passages]
     their_spans = [p.b if side == "a" else p.a for p in passages]
@@ -76,7 +81,7 @@ def artefacts(
 
 def _find_and_replace(mine: Span, theirs: Span) -> list[Artefact]:
     """'once morest' for 'against': a tool replaced 'again' inside a longer word."""
-    found = []
+    found: list[Artefact] = []
     words = mine.text.split()
     for index, word in enumerate(words):
         w = word.lower().strip(".,;:!?\"'")
@@ -160,6 +165,8 @@ def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str]]:
 
 def boilerplate_evidence(seg: Segmented) -> str:
     reasons = Counter(b.reason for b in seg.boilerplate)
-    return f"{len(seg.boilerplate)} boilerplate lines removed (" + ", ".join(
-        f"{reason} ×{count}" for reason, count in reasons.most_common()
-    ) + ")"
+    return (
+        f"{len(seg.boilerplate)} boilerplate lines removed ("
+        + ", ".join(f"{reason} ×{count}" for reason, count in reasons.most_common())
+        + ")"
+    )
