@@ -6,9 +6,8 @@ import csv
 import statistics
 import time
 
-from _common import DATA, header, load_models, write
-
 import unspin
+from _common import DATA, header, load_models, write
 from unspin import embed
 
 RUNS = 30
@@ -19,7 +18,9 @@ def recovered(c: unspin.Comparison, rows: list[dict[str, str]]) -> int:
     for row in rows:
         b0, a0 = c.b.text.find(row["spun_phrase"]), c.a.text.find(row["phrase_in_000"])
         b1, a1 = b0 + len(row["spun_phrase"]), a0 + len(row["phrase_in_000"])
-        hits += any(s.a.start < a1 and a0 < s.a.end and s.b.start < b1 and b0 < s.b.end for s in c.substitutions)
+        hits += any(
+            s.a.start < a1 and a0 < s.a.end and s.b.start < b1 and b0 < s.b.end for s in c.substitutions
+        )
     return hits
 
 

@@ -128,9 +128,8 @@ def _render(text: str, marks: list[tuple[int, int, str, object]]) -> str:
             elif kind == "s":
                 number, counterpart = cast(tuple[int, str], value)
                 classes.append("sub")
-                attrs.append(
-                    f'data-s="{number}" title="{html.escape(counterpart)}" data-counterpart="{html.escape(counterpart)}"'
-                )
+                shown = html.escape(counterpart)
+                attrs.append(f'data-s="{number}" title="{shown}" data-counterpart="{shown}"')
             else:
                 classes.append("boilerplate")
                 attrs.append(f'title="boilerplate: {html.escape(str(value))}"')
