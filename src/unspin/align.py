@@ -150,7 +150,17 @@ def _overlap(x: Span, y: Span) -> bool:
 # ---------------------------------------------------------------- tier 2: sentence similarity
 
 
-def lexical_matrix(sa: Segmented, sb: Segmented, lang_a: str, lang_b: str) -> np.ndarray:
+@dataclass(frozen=True, slots=True)
+class LexicalScores:
+    """Sentence-by-sentence word evidence between two documents."""
+
+    similarity: np.ndarray  # n x m weighted overlap in [0, 1], synonyms credited
+    shared: np.ndarray  # n x m number of content words both sentences have exactly
+    words_a: np.ndarray  # content words per sentence of A
+    words_b: np.ndarray
+
+
+def lexical_scores(sa: Segmented, sb: Segmented, lang_a: str, lang_b: str) -> LexicalScores:
     """Weighted word overlap in [0, 1] between every sentence of A and every sentence of B.
 
     Words match when their lemma keys are equal, or (English only) when Moby lists one as a
@@ -158,10 +168,13 @@ def lexical_matrix(sa: Segmented, sb: Segmented, lang_a: str, lang_b: str) -> np
     """
     bags_a = [_bag(sa, i, lang_a) for i in range(len(sa.sentences))]
     bags_b = [_bag(sb, j, lang_b) for j in range(len(sb.sentences))]
+    words_a = np.array([len(bag) for bag in bags_a])
+    words_b = np.array([len(bag) for bag in bags_b])
     vocab_a = {w: n for n, w in enumerate(sorted({w for bag in bags_a for w in bag}))}
     vocab_b = {w: n for n, w in enumerate(sorted({w for bag in bags_b for w in bag}))}
     if not vocab_a or not vocab_b:
-        return np.zeros((len(bags_a), len(bags_b)))
+        empty = np.zeros((len(bags_a), len(bags_b)))
+        return LexicalScores(empty, empty, words_a, words_b)
     aw, ab = _bag_matrices(bags_a, vocab_a)
     bw, bb = _bag_matrices(bags_b, vocab_b)
     links = _links(vocab_a, vocab_b, english=lang_a == lang_b == "en")
@@ -169,7 +182,9 @@ def lexical_matrix(sa: Segmented, sb: Segmented, lang_a: str, lang_b: str) -> np
     b_in_a = (ab @ links).minimum(1.0)  # n x Vb
     matched = np.asarray((aw @ a_in_b).todense()) + np.asarray((b_in_a @ bw.T).todense())
     totals = np.asarray(aw.sum(axis=1)) + np.asarray(bw.sum(axis=1)).T
-    return matched / np.maximum(totals, 1e-9)
+    identical = (links == 1.0).astype(np.float64)
+    shared = np.asarray((ab @ identical @ bb.T).todense())
+    return LexicalScores(matched / np.maximum(totals, 1e-9), shared, words_a, words_b)
 
 
 def _bag(seg: Segmented, index: int, language: str) -> dict[str, float]:
@@ -247,11 +262,12 @@ def sentence_pairs(
         return {}
     if lang_a != lang_b and "und" not in (lang_a, lang_b):
         return _model_pairs_translated(sa, sb, skip_a, skip_b, stats)
-    sim = lexical_matrix(sa, sb, lang_a, lang_b)
-    for i in skip_a:
-        sim[i, :] = 0.0
-    for j in skip_b:
-        sim[:, j] = 0.0
+    scores = lexical_scores(sa, sb, lang_a, lang_b)
+    sim = scores.similarity
+    # too few content words, or already verbatim: such sentences are never paired here
+    short = int(settings.get("min_content_words"))
+    sim[[i for i in range(n) if i in skip_a or scores.words_a[i] < short], :] = 0.0
+    sim[:, [j for j in range(m) if j in skip_b or scores.words_b[j] < short]] = 0.0
     accepted: dict[tuple[int, int], tuple[float, str]] = {}
     accept = settings.get("lexical_accept")
     margin = settings.get("lexical_margin")
@@ -265,7 +281,8 @@ def sentence_pairs(
         row = np.sort(sim[i])[::-1]
         col = np.sort(sim[:, j])[::-1]
         runner_up = max(row[1] if n > 1 and m > 1 else 0.0, col[1] if n > 1 else 0.0)
-        if int(best_i[j]) == i and (value - runner_up >= margin or value >= 0.8):
+        shares_words = scores.shared[i, j] >= 2  # synonyms alone never pair two sentences
+        if int(best_i[j]) == i and shares_words and (value - runner_up >= margin or value >= 0.8):
             accepted[(i, j)] = (lexical_confidence(value), "lexical")
     stats.lexical_pairs = len(accepted)
     accepted.update(_model_pairs_same_language(sa, sb, sim, accepted, skip_a, skip_b, stats))
@@ -285,9 +302,9 @@ def _model_pairs_same_language(
     floor = settings.get("lexical_floor")
     done_a = {i for i, _ in accepted} | skip_a
     done_b = {j for _, j in accepted} | skip_b
-    near_a = {i + d for i, _ in accepted for d in (-2, -1, 1, 2)} | {i + d for i in skip_a for d in (-1, 1)}
-    near_b = {j + d for _, j in accepted for d in (-2, -1, 1, 2)} | {j + d for j in skip_b for d in (-1, 1)}
-    evidence = bool(accepted) or bool(skip_a)
+    near_a = {i + d for i, _ in accepted for d in (-2, -1, 1, 2)}
+    near_b = {j + d for _, j in accepted for d in (-2, -1, 1, 2)}
+    evidence = "sentences" if accepted else "verbatim" if skip_a else "none"
     candidates: set[tuple[int, int]] = set()
     for i in range(sim.shape[0]):
         if i in done_a:
@@ -303,11 +320,12 @@ def _model_pairs_same_language(
             i = int(i)
             if sim[i, j] >= floor and i not in skip_a and _worth_embedding(sim[i, j], j in near_b, evidence):
                 candidates.add((i, j))
-    if not evidence:  # nothing found yet: try only the strongest few pairs
-        candidates = set(sorted(candidates, key=lambda p: -sim[p])[:12])
-    cap = int(settings.get("model_max_sentences"))
-    rows = sorted({i for i, _ in candidates})[:cap]
-    cols = sorted({j for _, j in candidates})[:cap]
+    # a bounded budget: the strongest candidates first, those beside aligned sentences ahead
+    budget = int(settings.get("model_max_pairs")) if evidence != "none" else 12
+    ranked = sorted(candidates, key=lambda p: -(sim[p] + (0.2 if p[0] in near_a or p[1] in near_b else 0.0)))
+    candidates = set(ranked[:budget])
+    rows = sorted({i for i, _ in candidates})
+    cols = sorted({j for _, j in candidates})
     if not rows or not cols:
         return {}
     va = embed.encode([sa.sentences[i].span.text for i in rows])
@@ -316,21 +334,24 @@ def _model_pairs_same_language(
     cos = va @ vb.T
     row_of = {i: r for r, i in enumerate(rows)}
     col_of = {j: c for c, j in enumerate(cols)}
+    best_in_row = {i: max(float(cos[row_of[i], col_of[j]]) for i2, j in candidates if i2 == i) for i in rows}
+    best_in_col = {j: max(float(cos[row_of[i], col_of[j]]) for i, j2 in candidates if j2 == j) for j in cols}
     threshold = settings.get("model_accept")
     found: dict[tuple[int, int], tuple[float, str]] = {}
     for i, j in candidates:
-        if i not in row_of or j not in col_of:
-            continue
         value = float(cos[row_of[i], col_of[j]])
-        # the lexical overlap vouches a little for a borderline cosine
-        if value + 0.25 * sim[i, j] >= threshold and value >= cos[row_of[i]].max() - 1e-6:
+        if value >= threshold and value >= best_in_row[i] - 1e-6 and value >= best_in_col[j] - 1e-6:
             found[(i, j)] = (model_confidence(value), "model")
     stats.model_pairs = len(found)
     return found
 
 
-def _worth_embedding(similarity: float, near_aligned: bool, evidence: bool) -> bool:
-    return near_aligned or similarity >= 0.2 or not evidence
+def _worth_embedding(similarity: float, near_aligned: bool, evidence: str) -> bool:
+    """Beside an aligned pair any overlap is worth a look; elsewhere only a strong one, and a
+    stronger one still when verbatim runs already explain what the documents share."""
+    if near_aligned or evidence == "none":
+        return True
+    return similarity >= (0.3 if evidence == "sentences" else 0.4)
 
 
 def _model_pairs_translated(
@@ -382,7 +403,10 @@ def sentence_passages(
                 continue
         groups.append([(i, j)])
     passages = []
+    shortest = min(len(sa.sentences), len(sb.sentences))
     for group in groups:
+        if len(group) == 1 and pairs[group[0]][0] < 0.9 and shortest > 3:
+            continue  # one lone sentence pair in long documents is too weak to report
         i0, i1 = min(i for i, _ in group), max(i for i, _ in group)
         j0, j1 = min(j for _, j in group), max(j for _, j in group)
         a = Span.of(sa.doc.text, sa.sentences[i0].span.start, sa.sentences[i1].span.end)

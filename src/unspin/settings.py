@@ -34,7 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "model_accept_translated", 0.55, "sentence-vector cosine that aligns two sentences across languages"
     ),
-    Setting("model_max_sentences", 400, "most sentences per side sent to the model in one comparison"),
+    Setting("model_max_sentences", 400, "most sentences per side sent to the model across languages"),
+    Setting("model_max_pairs", 40, "most same-language sentence pairs sent to the model in one comparison"),
+    Setting("min_content_words", 3, "content words a sentence needs before it can be paired on its own"),
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),
     Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
