@@ -82,21 +82,22 @@ def verbatim_passages(sa: Segmented, sb: Segmented) -> list[Passage]:
                 following[j - i] = run_index
         active = following
     groups: list[list[list[int]]] = []
+    open_groups: list[list[list[int]]] = []  # groups whose end is still within reach, in B order
     for run in sorted(runs, key=lambda r: (r[1], r[0])):
-        for group in reversed(groups[-8:]):
-            last = group[-1]
-            a_gap = run[0] - (last[0] + last[2])
-            b_gap = run[1] - (last[1] + last[2])
-            if (
-                -k <= a_gap <= gap
-                and -k <= b_gap <= gap
-                and not _crosses(sa, last[0] + last[2], run[0])
-                and not _crosses(sb, last[1] + last[2], run[1])
-            ):
-                group.append(run)
-                break
+        open_groups = [g for g in open_groups if g[-1][1] + g[-1][2] + gap >= run[1]]
+        joinable = [
+            g
+            for g in open_groups
+            if -k <= run[0] - (g[-1][0] + g[-1][2]) <= gap
+            and -k <= run[1] - (g[-1][1] + g[-1][2]) <= gap
+            and not _crosses(sa, g[-1][0] + g[-1][2], run[0])
+            and not _crosses(sb, g[-1][1] + g[-1][2], run[1])
+        ]
+        if joinable:  # the longest chain so far: repeated phrases must not steal a run from it
+            max(joinable, key=lambda g: sum(r[2] for r in g)).append(run)
         else:
             groups.append([run])
+            open_groups.append(groups[-1])
     passages = []
     min_tokens = int(settings.get("verbatim_min_tokens"))
     for group in groups:
@@ -403,10 +404,10 @@ def sentence_passages(
                 continue
         groups.append([(i, j)])
     passages = []
-    shortest = min(len(sa.sentences), len(sb.sentences))
+    short_texts = min(len(sa.sentences), len(sb.sentences)) <= 3
     for group in groups:
-        if len(group) == 1 and pairs[group[0]][0] < 0.9 and shortest > 3:
-            continue  # one lone sentence pair in long documents is too weak to report
+        if not short_texts and not _enough_evidence(sa, sb, group, pairs):
+            continue
         i0, i1 = min(i for i, _ in group), max(i for i, _ in group)
         j0, j1 = min(j for _, j in group), max(j for _, j in group)
         a = Span.of(sa.doc.text, sa.sentences[i0].span.start, sa.sentences[i1].span.end)
@@ -417,6 +418,66 @@ def sentence_passages(
         method = "model" if "model" in methods else "lexical"
         passages.append(Passage(a, b, score, kind, method, tuple(group)))
     return passages
+
+
+def _enough_evidence(
+    sa: Segmented, sb: Segmented, group: list[tuple[int, int]], pairs: dict[tuple[int, int], tuple[float, str]]
+) -> bool:
+    """In longer documents a passage needs enough words on both sides: two short same-topic
+    sentences ("Have your pets spayed" / "Spayed pets are less likely to bite") are not reuse."""
+    words_a = sum(_content_count(sa, i) for i in {i for i, _ in group})
+    words_b = sum(_content_count(sb, j) for j in {j for _, j in group})
+    confidence = sum(pairs[p][0] for p in group) / len(group)
+    if min(words_a, words_b) < settings.get("passage_min_words") or confidence < 0.75:
+        return False
+    if len(group) > 1:
+        return True
+    (i, j), (confidence, method) = group[0], pairs[group[0]]
+    if method == "lexical":
+        return ordered_coverage(sa, i, sb, j) >= settings.get("lone_pair_coverage")
+    return confidence >= 0.9  # a lone pair on the model's word alone must be a close one
+
+
+def ordered_coverage(sa: Segmented, i: int, sb: Segmented, j: int) -> float:
+    """Share of the content words of the shorter-covered side matched in order, same word or
+    Moby synonym. A spinner keeps the order; two same-topic sentences share rare words in any order."""
+    a = [t.norm for t in sa.sentence_tokens(i) if is_content(t.norm)]
+    b = [t.norm for t in sb.sentence_tokens(j) if is_content(t.norm)]
+    if not a or not b:
+        return 0.0
+    # longest common subsequence under "same lemma or synonym"
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0] * (len(b) + 1)
+        for k, y in enumerate(b, 1):
+            same = lemma(x) == lemma(y) or thesaurus.related(x, y)
+            current[k] = previous[k - 1] + 1 if same else max(previous[k], current[k - 1])
+        previous = current
+    return previous[-1] / max(len(a), len(b))
+
+
+def _content_count(seg: Segmented, index: int) -> int:
+    return sum(is_content(t.norm) for t in seg.sentence_tokens(index))
+
+
+def one_to_one(passages: list[Passage]) -> list[Passage]:
+    """Each stretch of text is explained once: of passages overlapping on either side, the
+    strongest (most characters times score, exact runs first) is kept."""
+    kept: list[Passage] = []
+
+    def strength(p: Passage) -> tuple[bool, float]:
+        return p.method == "exact", p.score * ((p.a.end - p.a.start) + (p.b.end - p.b.start))
+
+    for p in sorted(passages, key=strength, reverse=True):
+        if not any(_mostly_inside(p.a, q.a) or _mostly_inside(p.b, q.b) for q in kept):
+            kept.append(p)
+    return sorted(kept, key=lambda p: (p.a.start, p.b.start))
+
+
+def _mostly_inside(x: Span, y: Span) -> bool:
+    """More than a fifth of ``x`` lies inside ``y``."""
+    inside = max(0, min(x.end, y.end) - max(x.start, y.start))
+    return inside * 5 > x.end - x.start
 
 
 def _sentences_cross(seg: Segmented, first: int, last: int) -> bool:

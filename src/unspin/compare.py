@@ -12,6 +12,7 @@ from .align import (
     AlignStats,
     Passage,
     covered_sentences,
+    one_to_one,
     sentence_pairs,
     sentence_passages,
     verbatim_passages,
@@ -94,10 +95,7 @@ def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Do
     translated = lang_a != lang_b and "und" not in (lang_a, lang_b)
     pairs = sentence_pairs(sa, sb, lang_a, lang_b, skip_a, skip_b, stats)
     clock.lap("sentences")
-    passages = sorted(
-        exact + sentence_passages(sa, sb, pairs, "translated" if translated else "paraphrased"),
-        key=lambda p: (p.a.start, p.b.start),
-    )
+    passages = one_to_one(exact + sentence_passages(sa, sb, pairs, "translated" if translated else "paraphrased"))
     subs = (
         [] if translated else find_substitutions(sa, sb, [p for p in passages if p.method != "exact"], lang_a)
     )

@@ -37,6 +37,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model_max_sentences", 400, "most sentences per side sent to the model across languages"),
     Setting("model_max_pairs", 40, "most same-language sentence pairs sent to the model in one comparison"),
     Setting("min_content_words", 3, "content words a sentence needs before it can be paired on its own"),
+    Setting("passage_min_words", 10, "content words a sentence-tier passage needs on each side (longer documents)"),
+    Setting(
+        "lone_pair_coverage", 0.5, "share of content words matched in order for a lone sentence pair to count"
+    ),
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),
     Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
