@@ -161,14 +161,22 @@ class LexicalScores:
     words_b: np.ndarray
 
 
-def lexical_scores(sa: Segmented, sb: Segmented, lang_a: str, lang_b: str) -> LexicalScores:
+def lexical_scores(
+    sa: Segmented,
+    sb: Segmented,
+    lang_a: str,
+    lang_b: str,
+    skip_a: frozenset[int] | set[int] = frozenset(),
+    skip_b: frozenset[int] | set[int] = frozenset(),
+) -> LexicalScores:
     """Weighted word overlap in [0, 1] between every sentence of A and every sentence of B.
 
     Words match when their lemma keys are equal, or (English only) when Moby lists one as a
     synonym of the other, at a discount. Rare words and numbers weigh more than common ones.
+    Skipped sentences (already explained) get empty bags and score 0.
     """
-    bags_a = [_bag(sa, i, lang_a) for i in range(len(sa.sentences))]
-    bags_b = [_bag(sb, j, lang_b) for j in range(len(sb.sentences))]
+    bags_a = [{} if i in skip_a else _bag(sa, i, lang_a) for i in range(len(sa.sentences))]
+    bags_b = [{} if j in skip_b else _bag(sb, j, lang_b) for j in range(len(sb.sentences))]
     words_a = np.array([len(bag) for bag in bags_a])
     words_b = np.array([len(bag) for bag in bags_b])
     vocab_a = {w: n for n, w in enumerate(sorted({w for bag in bags_a for w in bag}))}
@@ -221,14 +229,15 @@ def _links(vocab_a: dict[str, int], vocab_b: dict[str, int], english: bool) -> s
     for word, n in vocab_a.items():
         if word in vocab_b:
             strength[(n, vocab_b[word])] = 1.0
-    if english:
+    if english:  # set & set iterates over the smaller side: thesaurus entries run to thousands
+        words_a, words_b = frozenset(vocab_a), frozenset(vocab_b)
         for word, n in vocab_a.items():
             if word.isalpha():
-                for other in thesaurus.synonyms(word) & vocab_b.keys():
+                for other in thesaurus.synonyms(word) & words_b:
                     strength.setdefault((n, vocab_b[other]), _SYNONYM_CREDIT)
         for word, m in vocab_b.items():
             if word.isalpha():
-                for other in thesaurus.synonyms(word) & vocab_a.keys():
+                for other in thesaurus.synonyms(word) & words_a:
                     strength.setdefault((vocab_a[other], m), _SYNONYM_CREDIT)
     if not strength:
         return sparse.csr_matrix((len(vocab_a), len(vocab_b)))
@@ -263,7 +272,7 @@ def sentence_pairs(
         return {}
     if lang_a != lang_b and "und" not in (lang_a, lang_b):
         return _model_pairs_translated(sa, sb, skip_a, skip_b, stats)
-    scores = lexical_scores(sa, sb, lang_a, lang_b)
+    scores = lexical_scores(sa, sb, lang_a, lang_b, skip_a, skip_b)
     sim = scores.similarity
     # too few content words, or already verbatim: such sentences are never paired here
     short = int(settings.get("min_content_words"))
@@ -303,9 +312,9 @@ def _model_pairs_same_language(
     floor = settings.get("lexical_floor")
     done_a = {i for i, _ in accepted} | skip_a
     done_b = {j for _, j in accepted} | skip_b
-    near_a = {i + d for i, _ in accepted for d in (-2, -1, 1, 2)}
-    near_b = {j + d for _, j in accepted for d in (-2, -1, 1, 2)}
-    evidence = "sentences" if accepted else "verbatim" if skip_a else "none"
+    near_a = {i + d for i, _ in accepted for d in (-2, -1, 1, 2)} - done_a
+    near_b = {j + d for _, j in accepted for d in (-2, -1, 1, 2)} - done_b
+    evidence = "verbatim" if skip_a else "sentences" if accepted else "none"
     candidates: set[tuple[int, int]] = set()
     for i in range(sim.shape[0]):
         if i in done_a:
@@ -322,7 +331,7 @@ def _model_pairs_same_language(
             if sim[i, j] >= floor and i not in skip_a and _worth_embedding(sim[i, j], j in near_b, evidence):
                 candidates.add((i, j))
     # a bounded budget: the strongest candidates first, those beside aligned sentences ahead
-    budget = int(settings.get("model_max_pairs")) if evidence != "none" else 12
+    budget = int(settings.get("model_max_pairs")) if evidence == "sentences" else 12
     ranked = sorted(candidates, key=lambda p: -(sim[p] + (0.2 if p[0] in near_a or p[1] in near_b else 0.0)))
     candidates = set(ranked[:budget])
     rows = sorted({i for i, _ in candidates})
@@ -348,11 +357,12 @@ def _model_pairs_same_language(
 
 
 def _worth_embedding(similarity: float, near_aligned: bool, evidence: str) -> bool:
-    """Beside an aligned pair any overlap is worth a look; elsewhere only a strong one, and a
-    stronger one still when verbatim runs already explain what the documents share."""
+    """Beside aligned text any overlap is worth a look. Elsewhere: anything when nothing is aligned
+    yet, a strong overlap when sentences are, and nothing when verbatim runs already explain what
+    the documents share (the model only extends them)."""
     if near_aligned or evidence == "none":
         return True
-    return similarity >= (0.3 if evidence == "sentences" else 0.4)
+    return evidence == "sentences" and similarity >= 0.3
 
 
 def _model_pairs_translated(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .clean import Boilerplate, find_boilerplate
 from .document import Document, Span
@@ -62,8 +63,7 @@ _ABBREVIATIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: documents have tens of thousands, built in one pass
     start: int
     end: int
     norm: str  # lower case, typographic apostrophe folded
@@ -98,14 +98,14 @@ def segment(doc: Document) -> Segmented:
     """Sentences (outside boilerplate lines) and their tokens, all as spans of ``doc.text``."""
     text = doc.text
     boilerplate = find_boilerplate(text)
-    skipped = {(b.span.start, b.span.end) for b in boilerplate}
+    skipped = {b.span.start for b in boilerplate}  # a boilerplate span starts where its line's text does
     sentences: list[Sentence] = []
     tokens: list[Token] = []
     offset = 0
     for line in text.splitlines(keepends=True):
         body_end = offset + len(line.rstrip("\r\n"))
         stripped_start = offset + (len(line) - len(line.lstrip()))
-        if not any(s <= stripped_start < e for s, e in skipped):
+        if stripped_start not in skipped:
             for start, end in _sentence_bounds(text, offset, body_end):
                 first = len(tokens)
                 tokens.extend(

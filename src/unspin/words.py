@@ -27,6 +27,7 @@ def zipf(word: str, language: str = "en") -> float:
         return 0.0
 
 
+@lru_cache(maxsize=200_000)
 def weight(word: str, language: str = "en") -> float:
     """Evidence weight of a content word: rare words count more; numbers and unknown names count most."""
     if word[0].isdigit():
