@@ -6,7 +6,7 @@ import pytest
 import unspin
 from unspin.cli import main
 
-from .conftest import EXAMPLES, SEED_A, SEED_B, need
+from .conftest import DATA, EXAMPLES, SEED_A, SEED_B, need
 
 
 def test_compare_json_is_exactly_to_dict(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,3 +51,16 @@ def test_missing_and_huge_files(tmp_path: Path, capsys: pytest.CaptureFixture[st
         handle.truncate(50_000_000)
     assert main(["compare", str(huge), str(EXAMPLES / "article.txt")]) == 2
     assert "MB limit" in capsys.readouterr().err
+
+
+def test_pan_writes_detections_and_reports_skipped_pairs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pan = need(DATA / "pan13-dev")
+    susp, src = (pan / "02-no-obfuscation" / "pairs").read_text(encoding="utf-8").split("\n")[0].split()
+    pairs = tmp_path / "pairs"
+    pairs.write_text(f"{susp} {src}\nsuspicious-document99999.txt {src}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["pan", str(pairs), str(pan / "src"), str(pan / "susp"), str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "2 pairs: 1 detection files written" in captured.out
+    assert "skipped suspicious-document99999.txt" in captured.err and "no such file" in captured.err
+    assert (out / f"{Path(susp).stem}-{Path(src).stem}.xml").read_text(encoding="utf-8").count("detected-plagiarism")

@@ -69,8 +69,13 @@ def _pan(args: argparse.Namespace) -> int:
     from .evaluation.pan import run_pan
 
     result = run_pan(Path(args.pairs), Path(args.src_dir), Path(args.susp_dir), Path(args.out_dir))
-    print(result)
-    return 0
+    for susp, src, reason in result.skipped:
+        print(f"skipped {susp} {src}: {reason}", file=sys.stderr)
+    print(
+        f"{result.pairs} pairs: {result.written} detection files written to {args.out_dir} "
+        f"({result.detections} detections), {len(result.skipped)} skipped"
+    )
+    return 1 if result.skipped else 0
 
 
 def _write_text(path: Path, text: str) -> None:
