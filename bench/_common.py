@@ -50,3 +50,19 @@ def load_models() -> float:
     thesaurus.load()
     language.detect("warm up the language detector")
     return time.perf_counter() - start
+
+
+def engine() -> str:
+    """The engine measured: git commit, plus a hash of uncommitted changes under src/ (the engine moves fast)."""
+    import hashlib
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    diff = git("diff", "HEAD", "--", "src")
+    return f"{commit} + uncommitted src diff {hashlib.sha1(diff.encode()).hexdigest()[:8]}" if diff else commit

@@ -205,9 +205,7 @@ def _bag(seg: Segmented, index: int, language: str) -> dict[str, float]:
     return bag
 
 
-def _bag_matrices(
-    bags: list[dict[str, float]], vocab: dict[str, int]
-) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+def _bag_matrices(bags: list[dict[str, float]], vocab: dict[str, int]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     rows, cols, values = [], [], []
     for row, bag in enumerate(bags):
         for word, w in bag.items():
@@ -414,10 +412,7 @@ def sentence_passages(
                 continue
         groups.append([(i, j)])
     passages = []
-    short_texts = min(len(sa.sentences), len(sb.sentences)) <= 3
     for group in groups:
-        if not short_texts and not _enough_evidence(sa, sb, group, pairs):
-            continue
         i0, i1 = min(i for i, _ in group), max(i for i, _ in group)
         j0, j1 = min(j for _, j in group), max(j for _, j in group)
         a = Span.of(sa.doc.text, sa.sentences[i0].span.start, sa.sentences[i1].span.end)
@@ -470,18 +465,94 @@ def _content_count(seg: Segmented, index: int) -> int:
     return sum(is_content(t.norm) for t in seg.sentence_tokens(index))
 
 
-def one_to_one(passages: list[Passage]) -> list[Passage]:
-    """Each stretch of text is explained once: of passages overlapping on either side, the
-    strongest (most characters times score, exact runs first) is kept."""
+def combine(
+    sa: Segmented,
+    sb: Segmented,
+    exact: list[Passage],
+    grouped: list[Passage],
+    pairs: dict[tuple[int, int], tuple[float, str]],
+) -> list[Passage]:
+    """The final passages: verbatim runs and sentence groups made one to one, neighbours joined,
+    and sentence-only passages kept when they carry enough evidence of their own."""
+    passages = merge_adjacent(sa, sb, _one_to_one(sa, sb, exact + grouped))
+    short_texts = min(len(sa.sentences), len(sb.sentences)) <= 3
+    return [
+        p
+        for p in passages
+        if short_texts
+        or p.method == "exact"
+        or any(p.a.start <= e.a.start and e.a.end <= p.a.end for e in exact)  # extends a verbatim run
+        or _enough_evidence(sa, sb, list(p.pairs), pairs)
+    ]
+
+
+def _one_to_one(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[Passage]:
+    """Each stretch of text is explained once. Strongest first (exact runs, then characters times
+    score): a passage overlapping a kept one on both sides continues it and is joined to it (a
+    verbatim run often stops inside a spun sentence); one overlapping on one side only maps the
+    same text elsewhere, and is dropped."""
     kept: list[Passage] = []
 
     def strength(p: Passage) -> tuple[bool, float]:
         return p.method == "exact", p.score * ((p.a.end - p.a.start) + (p.b.end - p.b.start))
 
     for p in sorted(passages, key=strength, reverse=True):
-        if not any(_mostly_inside(p.a, q.a) or _mostly_inside(p.b, q.b) for q in kept):
+        same_diagonal = [n for n, q in enumerate(kept) if _overlap(p.a, q.a) and _overlap(p.b, q.b)]
+        if len(same_diagonal) == 1:
+            n = same_diagonal[0]
+            kept[n] = _joined(sa, sb, kept[n], p)
+        elif not any(_mostly_inside(p.a, q.a) or _mostly_inside(p.b, q.b) for q in kept):
             kept.append(p)
     return sorted(kept, key=lambda p: (p.a.start, p.b.start))
+
+
+_LOOSEST_METHOD = ("exact", "lexical", "model")  # a merged passage is labelled by its least direct evidence
+
+
+def merge_adjacent(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[Passage]:
+    """Join passages that follow each other on both sides with at most ``passage_gap`` sentences
+    between them and no boilerplate: a lightly spun article yields verbatim runs and spun sentences
+    side by side, and it is one reused passage."""
+    gap = int(settings.get("passage_gap"))
+    merged: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (p.a.start, p.b.start)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.a.start <= p.a.start
+            and last.b.start <= p.b.start
+            and _sentences_between(sa, last.a.end, p.a.start) <= gap
+            and _sentences_between(sb, last.b.end, p.b.start) <= gap
+            and not _boilerplate_between(sa, last.a.end, p.a.start)
+            and not _boilerplate_between(sb, last.b.end, p.b.start)
+        ):
+            merged[-1] = _joined(sa, sb, last, p)
+        else:
+            merged.append(p)
+    return merged
+
+
+def _sentences_between(seg: Segmented, start: int, end: int) -> int:
+    """Sentences lying wholly inside [start, end)."""
+    return sum(1 for s in seg.sentences if start <= s.span.start and s.span.end <= end)
+
+
+def _boilerplate_between(seg: Segmented, start: int, end: int) -> bool:
+    return any(start <= b.span.start < end for b in seg.boilerplate)
+
+
+def _joined(sa: Segmented, sb: Segmented, x: Passage, y: Passage) -> Passage:
+    """One passage spanning both, scored by their lengths."""
+    size_x, size_y = x.a.end - x.a.start, y.a.end - y.a.start
+    kind = next(k for k in ("translated", "spun", "paraphrased", "verbatim") if k in (x.kind, y.kind))
+    return Passage(
+        Span.of(sa.doc.text, min(x.a.start, y.a.start), max(x.a.end, y.a.end)),
+        Span.of(sb.doc.text, min(x.b.start, y.b.start), max(x.b.end, y.b.end)),
+        (x.score * size_x + y.score * size_y) / max(1, size_x + size_y),
+        kind,
+        max(x.method, y.method, key=_LOOSEST_METHOD.index),
+        x.pairs + y.pairs,
+    )
 
 
 def _mostly_inside(x: Span, y: Span) -> bool:

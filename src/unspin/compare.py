@@ -11,8 +11,8 @@ from . import language
 from .align import (
     AlignStats,
     Passage,
+    combine,
     covered_sentences,
-    one_to_one,
     sentence_pairs,
     sentence_passages,
     verbatim_passages,
@@ -95,10 +95,10 @@ def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Do
     translated = lang_a != lang_b and "und" not in (lang_a, lang_b)
     pairs = sentence_pairs(sa, sb, lang_a, lang_b, skip_a, skip_b, stats)
     clock.lap("sentences")
-    passages = one_to_one(exact + sentence_passages(sa, sb, pairs, "translated" if translated else "paraphrased"))
-    subs = (
-        [] if translated else find_substitutions(sa, sb, [p for p in passages if p.method != "exact"], lang_a)
+    passages = combine(
+        sa, sb, exact, sentence_passages(sa, sb, pairs, "translated" if translated else "paraphrased"), pairs
     )
+    subs = [] if translated else find_substitutions(sa, sb, passages, lang_a)
     clock.lap("substitutions")
     comparison = _judge(doc_a, doc_b, sa, sb, lang_a, lang_b, passages, subs, stats)
     clock.lap("verdict")
@@ -125,9 +125,7 @@ def _judge(
     score = document_score(passages, sa, sb)
     related = score >= get("related_score")
     if not related:
-        return Comparison(
-            doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats
-        )
+        return Comparison(doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats)
 
     spinner, votes = spun_side(subs)
     passages = [_final_kind(p, subs, spinner) for p in passages]
@@ -151,9 +149,7 @@ def _judge(
             side.disguise.append("spun")
             side.marks += 1
         for artefact in side.artefacts:
-            side.evidence.append(
-                f"{artefact.kind}: '{artefact.span.text}' where the other has '{artefact.original}'"
-            )
+            side.evidence.append(f"{artefact.kind}: '{artefact.span.text}' where the other has '{artefact.original}'")
             side.marks += 1
         if seg.boilerplate:
             side.disguise.append("boilerplate")
@@ -176,17 +172,17 @@ def _judge(
                 if kind in kinds:
                     side.disguise.insert(0, kind)
                     break
-    return Comparison(
-        doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats
-    )
+    return Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
 
 
 def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None) -> Passage:
-    if passage.method == "exact" or passage.kind == "translated":
+    if passage.kind == "translated":
         return passage
     inside = [s for s in subs if passage.a.start <= s.a.start < passage.a.end]
-    if spinner and any(s.rarer == spinner for s in inside):
+    if spinner and sum(s.rarer == spinner for s in inside) >= (2 if passage.method == "exact" else 1):
         return replace(passage, kind="spun")
+    if passage.method == "exact":
+        return passage
     if not inside and passage.score >= 0.9:
         return replace(passage, kind="verbatim")
     return passage

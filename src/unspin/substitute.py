@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -38,13 +39,21 @@ def find_substitutions(
     for passage in passages:
         if passage.kind == "translated":
             continue
-        for i, j in passage.pairs:
-            ta, tb = sa.sentence_tokens(i), sb.sentence_tokens(j)
+        pieces = [(sa.sentence_tokens(i), sb.sentence_tokens(j)) for i, j in passage.pairs]
+        if passage.method == "exact" and passage.score < 1.0:  # verbatim runs with words changed between
+            pieces.append((_tokens_in(sa, passage.a), _tokens_in(sb, passage.b)))
+        for ta, tb in pieces:
             for (a0, a1), (b0, b1) in _replacements([t.norm for t in ta], [t.norm for t in tb]):
                 sub = _substitution(sa, ta[a0:a1], sb, tb[b0:b1], language)
                 if sub is not None:
                     found.append(sub)
     return found
+
+
+def _tokens_in(seg: Segmented, span: Span) -> tuple[Token, ...]:
+    first = bisect.bisect_left(seg.tokens, span.start, key=lambda t: t.start)
+    last = bisect.bisect_left(seg.tokens, span.end, key=lambda t: t.start)
+    return seg.tokens[first:last]
 
 
 def _replacements(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
