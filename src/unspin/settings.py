@@ -32,7 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("model_accept", 0.62, "sentence-vector cosine that aligns two same-language sentences"),
     Setting(
-        "model_accept_translated", 0.55, "sentence-vector cosine that aligns two sentences across languages"
+        "model_accept_translated", 0.50, "sentence-vector cosine that aligns two sentences across languages"
+    ),
+    Setting(
+        "model_accept_translated_e5",
+        0.84,
+        "multilingual-e5 cosine that aligns two sentences across languages USE does not know",
     ),
     Setting("model_max_sentences", 400, "most sentences per side sent to the model across languages"),
     Setting("model_max_pairs", 40, "most same-language sentence pairs sent to the model in one comparison"),

@@ -4,7 +4,6 @@ and which side is the likelier source or whether both derive from a common one."
 from __future__ import annotations
 
 import bisect
-
 import re
 from collections import Counter
 from dataclasses import dataclass, field
