@@ -295,8 +295,23 @@ def sentence_pairs(
         if int(best_i[j]) == i and shares_words and (value - runner_up >= margin or value >= 0.8):
             accepted[(i, j)] = (lexical_confidence(value), "lexical")
     stats.lexical_pairs = len(accepted)
+    if min(n, m) <= 3 and accepted:
+        _second_opinion(sa, sb, accepted, stats)
     accepted.update(_model_pairs_same_language(sa, sb, sim, accepted, skip_a, skip_b, stats))
     return accepted
+
+
+def _second_opinion(
+    sa: Segmented, sb: Segmented, accepted: dict[tuple[int, int], tuple[float, str]], stats: AlignStats
+) -> None:
+    """Short texts (a few sentences) are cheap to embed, and word overlap alone saturates on
+    same-event sentences that are not reuse: their lexical pairs are scored by both signals."""
+    keys = sorted(accepted)
+    va = embed.encode([sa.sentences[i].span.text for i, _ in keys])
+    vb = embed.encode([sb.sentences[j].span.text for _, j in keys])
+    stats.sentences_embedded += 2 * len(keys)
+    for key, cosine in zip(keys, np.sum(va * vb, axis=1), strict=True):
+        accepted[key] = ((accepted[key][0] + model_confidence(float(cosine))) / 2, "lexical")
 
 
 def _model_pairs_same_language(
