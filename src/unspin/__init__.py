@@ -1,19 +1,24 @@
 """unspin: find out where a text came from, even when it was spun, translated or wrapped in boilerplate."""
 
+from .collection import Collection
 from .compare import Comparison, compare
 from .document import Document, Span, load
 from .errors import EncodingError, InputError, ModelNotInstalledError, StoreError, UnspinError
+from .spin import Inspection, inspect
 
 __all__ = [
+    "Collection",
     "Comparison",
     "Document",
     "EncodingError",
     "InputError",
+    "Inspection",
     "ModelNotInstalledError",
     "Span",
     "StoreError",
     "UnspinError",
     "compare",
+    "inspect",
     "load",
 ]
 __version__ = "0.1.0"

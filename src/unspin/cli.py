@@ -36,15 +36,157 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--html", metavar="FILE", help="also write a side-by-side HTML report to FILE")
     compare.set_defaults(run=_compare)
 
-    pan = verbs.add_parser(
-        "pan", help="PAN text-alignment interface: detections as PAN XML, one file per pair"
-    )
+    pan = verbs.add_parser("pan", help="PAN text-alignment interface: detections as PAN XML, one file per pair")
     pan.add_argument("pairs", help="file of 'suspicious.txt source.txt' lines")
     pan.add_argument("src_dir", help="folder of source documents")
     pan.add_argument("susp_dir", help="folder of suspicious documents")
     pan.add_argument("out_dir", help="folder for the detection XML files")
     pan.set_defaults(run=_pan)
+
+    serve = verbs.add_parser("serve", help="the web page and HTTP API on this machine (127.0.0.1 by default)")
+    serve.add_argument("--db", help="a collection store (created when missing) for the collection endpoints")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8321, help="port (default 8321)")
+    serve.add_argument("--max-bytes", type=int, default=10_000_000, help="largest request body in bytes")
+    serve.add_argument("--time-budget", type=float, default=30.0, help="seconds one comparison may take")
+    serve.add_argument(
+        "--max-pending", type=int, default=32, help="comparisons waiting or running before new ones get 503"
+    )
+    serve.set_defaults(run=_serve)
+    inspect = verbs.add_parser("inspect", help="signs of spinning or machine translation in one document, no source")
+    inspect.add_argument("doc", help="the document: a .txt, .md or .html file")
+    inspect.add_argument("--json", action="store_true", help="print the inspection as JSON")
+    inspect.add_argument("--html", metavar="FILE", help="also write the document with its marks as HTML to FILE")
+    inspect.add_argument("--phrases", metavar="FILE", help="your own tortured phrases: 'tortured<TAB>original' lines")
+    inspect.set_defaults(run=_inspect)
+    _collection_verbs(verbs)
     return parser
+
+
+def _collection_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    index = verbs.add_parser("index", help="build a collection: add documents, show its counts")
+    actions = index.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="index files, folders, .jsonl(.gz) and .warc(.gz) into the collection")
+    add.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (recursive), .jsonl(.gz), .warc(.gz)")
+    add.add_argument("--db", required=True, help="the collection file (created when missing)")
+    add.set_defaults(run=_index_add)
+    stats = actions.add_parser("stats", help="documents, duplicates, index sizes")
+    stats.add_argument("--db", required=True, help="the collection file")
+    stats.set_defaults(run=_index_stats)
+
+    search = verbs.add_parser("search", help="the stored documents likeliest to share a source with DOC")
+    search.add_argument("doc", metavar="DOC", help="a document file, or a .jsonl of several documents")
+    search.add_argument("--db", required=True, help="the collection file")
+    search.add_argument("--top", type=int, default=10, help="results per document (default 10)")
+    search.add_argument("--json", action="store_true", help="one JSON line per query document")
+    search.set_defaults(run=_search)
+
+    clusters = verbs.add_parser("clusters", help="groups of documents sharing a source, with lineage")
+    clusters.add_argument("--db", required=True, help="the collection file")
+    clusters.add_argument("--min-size", type=int, default=2, help="smallest cluster shown (default 2)")
+    clusters.add_argument("--json", action="store_true", help="one JSON line per cluster")
+    clusters.set_defaults(run=_clusters)
+
+    show = verbs.add_parser("show", help="one stored document, its cluster, and the proof against its likeliest source")
+    show.add_argument("id", metavar="ID", help="the document's id in the collection")
+    show.add_argument("--db", required=True, help="the collection file")
+    show.set_defaults(run=_show)
+
+
+def _index_add(args: argparse.Namespace) -> int:
+    from .collection import Collection
+
+    with Collection(args.db) as collection:
+        report = collection.add(args.paths, progress=True)
+    for skipped in report.skipped:
+        print(f"skipped {skipped.id}: {skipped.reason}", file=sys.stderr)
+    rate = report.added / report.seconds if report.seconds else 0.0
+    model = f"{report.sentences / report.model_seconds:,.0f} sentences/s" if report.model_seconds else "-"
+    print(
+        f"added {report.added}, duplicates {report.duplicates}, unchanged {report.unchanged}, "
+        f"skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
+        f"sentence model {report.model_seconds:.1f} s, {model})"
+    )
+    return 0
+
+
+def _index_stats(args: argparse.Namespace) -> int:
+    from .collection import Collection
+
+    with Collection(args.db) as collection:
+        for name, value in collection.stats().items():
+            print(f"{name}: {value}")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    import json
+
+    from .collection import Collection
+    from .collection.ingest import Record, records
+
+    queries = list(records([args.doc]))
+    with Collection(args.db) as collection:
+        for query in queries:
+            if not isinstance(query, Record):
+                print(f"skipped {query.id}: {query.reason}", file=sys.stderr)
+                continue
+            hits = collection.search(query.doc, top=args.top)
+            if args.json:
+                print(json.dumps({"query": query.key, "results": [h.to_dict() for h in hits]}, ensure_ascii=False))
+                continue
+            print(f"query: {query.key}")
+            for rank, hit in enumerate(hits, 1):
+                print(f"  {rank:>2}. {hit.score:.2f}  {hit.relation:<14} {hit.id}  {', '.join(hit.disguise)}")
+    return 0
+
+
+def _clusters(args: argparse.Namespace) -> int:
+    import json
+
+    from .collection import Collection
+
+    with Collection(args.db) as collection:
+        found = collection.clusters(min_size=args.min_size)
+    for cluster in found:
+        if args.json:
+            print(json.dumps(cluster.to_dict(), ensure_ascii=False))
+            continue
+        source = cluster.source or "missing (a common source not in the collection)"
+        print(f"cluster {cluster.id}: {len(cluster.members)} documents, source {source}")
+        for d in cluster.derived:
+            print(f"  {d.copy} <- {d.source}  (by {d.by}, {d.score:.2f})")
+        for a, b in cluster.siblings:
+            print(f"  {a} ~ {b}  (siblings)")
+    if not args.json:
+        print(f"{len(found)} clusters")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .collection import Collection
+    from .report import print_terminal
+
+    with Collection(args.db) as collection:
+        stored = collection.get(args.id)
+        cluster = collection.cluster_of(stored.id)
+        source = collection.likeliest_source(stored.id)
+    doc = stored.document
+    print(f"{stored.id}  ({doc.format}, {len(doc.text):,} characters, date {stored.date or '-'})")
+    for name, value in doc.meta.items():
+        print(f"  {name}: {value}")
+    if stored.aliases:
+        print(f"  also stored as: {', '.join(stored.aliases)}")
+    print(f"cluster: {', '.join(cluster.members) if cluster else 'none'}")
+    if source is None:
+        print("likeliest source: none found")
+        return 0
+    hit, comparison = source
+    print(f"likeliest source: {hit.id} ({hit.relation}, {hit.score:.2f})")
+    print_terminal(comparison, Console())
+    return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -65,6 +207,30 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from .document import load
+    from .spin import inspect, to_html
+
+    doc = load(Path(args.doc))
+    result = inspect(doc, phrases=Path(args.phrases) if args.phrases else None)
+    if args.html:
+        _write_text(Path(args.html), to_html(doc, result))
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"spun score {result.spun_score:.2f}{' (reads as spun)' if result.spun else ''}")
+    for t in result.tortured:
+        print(f"  {t.span.start}-{t.span.end} {t.span.text!r} <- {t.original!r} ({t.score:.2f}, {t.source})")
+    print(f"translated score {result.translated_score:.2f}{' (reads as translated)' if result.translated else ''}")
+    for a in result.artefacts:
+        print(f"  {a.span.start}-{a.span.end} {a.span.text!r} {a.kind}" + (f" <- {a.original!r}" if a.original else ""))
+    if args.html:
+        print(f"HTML report: {args.html}")
+    return 0
+
+
 def _pan(args: argparse.Namespace) -> int:
     from .evaluation.pan import run_pan
 
@@ -78,6 +244,17 @@ def _pan(args: argparse.Namespace) -> int:
     return 1 if result.skipped else 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .service import make_app
+
+    app = make_app(db=args.db, max_bytes=args.max_bytes, time_budget_s=args.time_budget, max_pending=args.max_pending)
+    print(f"unspin serve: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def _write_text(path: Path, text: str) -> None:
     """Write through a temporary file, so a failed write never leaves half a report."""
     try:
@@ -85,9 +262,7 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except OSError as err:
-        raise UnspinError(
-            f"{path}: cannot write the report ({err.strerror}); check the folder exists"
-        ) from None
+        raise UnspinError(f"{path}: cannot write the report ({err.strerror}); check the folder exists") from None
 
 
 if __name__ == "__main__":

@@ -83,13 +83,20 @@ def load(source: str | os.PathLike[str] | Document, *, name: str | None = None) 
         return source
     if isinstance(source, os.PathLike) or _looks_like_path(source):
         return _load_path(Path(source))
-    text = str(source)
+    return from_text(str(source), name=name or "<text>")
+
+
+def from_text(text: str, *, name: str = "<text>", html: bool | None = None, encoding: str = "str") -> Document:
+    """A Document from the text itself, never read as a path (for texts from a form, a socket, a queue).
+
+    HTML (``html=True``, or, when ``html`` is None, a text that looks like a page) becomes its article text.
+    """
     if not text.strip():
-        raise InputError(f"{name or '<text>'}: the text is empty; give a file or a non-empty string")
-    fmt = "html" if _looks_like_html(text) else "text"
+        raise InputError(f"{name}: the text is empty; give a file or a non-empty string")
+    fmt = "html" if (_looks_like_html(text) if html is None else html) else "text"
     if fmt == "html":
-        text = _html_to_text(text, name or "<text>")
-    return Document(name=name or "<text>", text=text, format=fmt, encoding="str")
+        text = _html_to_text(text, name)
+    return Document(name=name, text=text, format=fmt, encoding=encoding)
 
 
 def _looks_like_path(source: str) -> bool:

@@ -50,6 +50,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),
     Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
     Setting("substitution_max_tokens", 6, "longest phrase, in tokens, reported as one substitution"),
+    Setting("spin_phrase_score", 10.0, "word score (PMI gain + rarity) from which a phrase is reported as tortured"),
+    Setting("spin_doc_gain", 7.0, "word score from which a word counts as evidence towards spun_score"),
+    Setting("spin_rarity_weight", 2.0, "weight of 'the headword is more common (zipf)' in a word's score"),
+    Setting("spin_bigram_pmi", 3.0, "PMI the restored bigram needs with its neighbour to count as an expression"),
+    Setting("spin_original_zipf", 3.0, "zipf frequency a candidate original word needs (writers use common words)"),
+    Setting("spin_doc_density", 3.3, "spun evidence (see spin._spun_score) at which spun_score is 0.5"),
+    Setting("spin_known_base", 0.60, "share of word pairs the bigram table knows below which text looks spun"),
+    Setting("spin_known_weight", 10.0, "weight of the known-bigram shortfall in spun evidence"),
+    Setting("spin_rarity_gap", 2.0, "zipf gap to its commonest thesaurus headword from which a word counts as rare"),
+    Setting("spin_rare_base", 0.08, "share of content words with a much commoner headword above which text looks spun"),
+    Setting("spin_rare_weight", 40.0, "weight of the excess share of such words in spun evidence"),
+    Setting("spin_doc_threshold", 0.5, "spun_score from which inspect says a document reads as spun"),
+    Setting("translated_doc_threshold", 0.5, "translated_score from which inspect says a document reads as translated"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

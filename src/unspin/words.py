@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 # Function words carry no evidence that two sentences share a source.
@@ -16,15 +17,27 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=64)
+def _frequencies(language: str) -> dict[str, float]:
+    """wordfreq's whole word list for a language (0.2 s once): a dict lookup is ~50x faster than
+    ``zipf_frequency``, which re-tokenizes its argument on every call."""
+    from wordfreq import get_frequency_dict
+
+    try:
+        return get_frequency_dict(language, wordlist="best")
+    except LookupError:
+        return {}
+
+
 @lru_cache(maxsize=200_000)
 def zipf(word: str, language: str = "en") -> float:
     """Zipf frequency (0 = unknown, 7 = 'the') of a lower-case word in ``language`` (ISO 639-1)."""
-    from wordfreq import zipf_frequency
+    frequency = _frequencies(language).get(word)
+    if frequency is None and " " in word:  # a phrase: wordfreq combines its words' frequencies
+        from wordfreq import zipf_frequency
 
-    try:
         return zipf_frequency(word, language)
-    except LookupError:
-        return 0.0
+    return round(math.log10(frequency) + 9, 2) if frequency else 0.0
 
 
 @lru_cache(maxsize=200_000)

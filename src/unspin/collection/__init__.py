@@ -1,0 +1,7 @@
+"""Collections: index a crawl, find every copy of a story, and who copied whom (see ``Collection``)."""
+
+from .collection import AddReport, Collection, Hit, StoredDocument
+from .ingest import Skipped
+from .lineage import Cluster, Derivation
+
+__all__ = ["AddReport", "Cluster", "Collection", "Derivation", "Hit", "Skipped", "StoredDocument"]

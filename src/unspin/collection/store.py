@@ -1,0 +1,187 @@
+"""The collection's SQLite file: WAL mode, named migrations, one transaction per write.
+
+The file is checked before anything is written to it: a file that is not SQLite, a SQLite file of another
+application, or a damaged one raises ``StoreError`` and is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import StoreError
+
+APPLICATION_ID = 0x756E7370  # "unsp": marks the file as an unspin collection (PRAGMA application_id)
+QUICK_CHECK_BYTES = 256_000_000  # files up to this size get a full quick_check when opened
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_documents_sketches_vectors",
+        """
+        CREATE TABLE docs (
+            id INTEGER PRIMARY KEY,          -- internal number, also the vector key
+            key TEXT NOT NULL UNIQUE,        -- the document's id as given (record id, path, URL)
+            hash TEXT NOT NULL UNIQUE,       -- sha256 of the text: identical content is stored once
+            name TEXT NOT NULL,
+            path TEXT,
+            format TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            date TEXT,
+            english INTEGER NOT NULL,        -- 1 when the text reads as English (stop-word share)
+            meta TEXT NOT NULL,              -- JSON: title, url, site, language, ...
+            text TEXT NOT NULL,
+            signature BLOB NOT NULL,         -- MinHash of word 5-grams (uint32)
+            anchors BLOB NOT NULL,           -- bottom-k anchor-pair hashes (int64)
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE aliases (               -- other ids under which identical content arrived
+            key TEXT PRIMARY KEY,
+            doc INTEGER NOT NULL REFERENCES docs(id),
+            meta TEXT NOT NULL
+        );
+        CREATE TABLE vectors (               -- lead vector of each document (float16, unit length)
+            doc INTEGER PRIMARY KEY REFERENCES docs(id),
+            v BLOB NOT NULL
+        );
+        CREATE TABLE postings (              -- sketch index: kind 1 = MinHash LSH band, 2 = anchor pair
+            kind INTEGER NOT NULL,
+            h INTEGER NOT NULL,
+            doc INTEGER NOT NULL,
+            PRIMARY KEY (kind, h, doc)
+        ) WITHOUT ROWID;
+        CREATE TABLE sketch_df (             -- documents per posting key: very common keys are no evidence
+            kind INTEGER NOT NULL,
+            h INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (kind, h)
+        ) WITHOUT ROWID;
+        CREATE TABLE edges (                 -- cheap candidate links found at add time (a < b)
+            a INTEGER NOT NULL,
+            b INTEGER NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (a, b)
+        ) WITHOUT ROWID;
+        CREATE INDEX edges_b ON edges (b);
+        CREATE TABLE verdicts (              -- the compare engine's verdict on a pair (a < b), cached
+            a INTEGER NOT NULL,
+            b INTEGER NOT NULL,
+            related INTEGER NOT NULL,
+            score REAL NOT NULL,
+            relation TEXT NOT NULL,          -- as compare(a, b) says it: common-source, a-from-b, ...
+            disguise_a TEXT NOT NULL,
+            disguise_b TEXT NOT NULL,
+            PRIMARY KEY (a, b)
+        ) WITHOUT ROWID;
+        """,
+    ),
+)
+
+
+class Store:
+    """One open collection file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        where = str(self.path)
+        if self.path.is_dir():
+            raise StoreError(f"{where}: is a folder; give a file path for the collection, e.g. crawl.db")
+        fresh = not self.path.exists() or self.path.stat().st_size == 0
+        if not fresh:
+            _check(self.path)
+        try:
+            self.db = sqlite3.connect(where, timeout=30, isolation_level=None, check_same_thread=False)
+            if fresh:  # before WAL mode, so the mark lands in the main file at once
+                self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(
+                f"{where}: cannot open the collection ({_one_line(err)}); is it on a writable disk?"
+            ) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside happen, or none do (also when the process is killed)."""
+        with self.errors():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """SQLite failures as one-line ``StoreError`` messages."""
+        try:
+            yield
+        except sqlite3.DatabaseError as err:
+            raise StoreError(
+                f"{self.path}: the collection file is damaged or unreadable ({_one_line(err)}); restore it from a copy "
+                "or index into a new file"
+            ) from None
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as db:
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO migrations VALUES (?, ?)", (name, datetime.now(UTC).isoformat()))
+        unknown = done - {name for name, _ in MIGRATIONS}
+        if unknown:
+            raise StoreError(
+                f"{self.path}: written by a newer unspin (migrations {', '.join(sorted(unknown))}); upgrade unspin"
+            )
+
+
+def _check(path: Path) -> None:
+    """Raise StoreError unless ``path`` is an intact unspin collection; opened read-only, never changed."""
+    where = str(path)
+    with open(path, "rb") as f:
+        header = f.read(100)
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise StoreError(f"{where}: not an unspin collection (not a SQLite file); give another --db path")
+    if len(header) < 100 or int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise StoreError(
+            f"{where}: a SQLite file of another application, not an unspin collection; give another --db path"
+        )
+    if path.stat().st_size > QUICK_CHECK_BYTES:
+        return  # too big to scan on every open: damage shows as StoreError on first use instead
+    try:
+        # immutable: no -wal/-shm files are created beside a file we may be about to reject
+        wal = Path(str(path) + "-wal").exists()
+        db = sqlite3.connect(f"file:{path.resolve()}?mode=ro{'' if wal else '&immutable=1'}", uri=True)
+        try:
+            result = db.execute("PRAGMA quick_check(1)").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as err:
+        raise StoreError(
+            f"{where}: the collection file is damaged ({_one_line(err)}); "
+            "restore it from a copy or index into a new file"
+        ) from None
+    if not result or result[0] != "ok":
+        raise StoreError(
+            f"{where}: the collection file is damaged ({_one_line(result[0] if result else 'no answer')}); "
+            "restore it from a copy or index into a new file"
+        )
+
+
+def _one_line(detail: object) -> str:
+    """SQLite's message on one line, without the asterisks of its integrity reports."""
+    return " ".join(str(detail).replace("***", " ").split())

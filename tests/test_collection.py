@@ -1,0 +1,245 @@
+"""unspin.Collection on real data: Reuters articles with spun, boilerplate-wrapped and translated copies."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import unspin
+from unspin import Collection, StoreError
+from unspin.evaluation.spinner import spin
+from unspin.evaluation.wrap import wrap
+
+from .conftest import DATA
+
+REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
+NTREX = DATA / "ntrex128-dev" / "ntrex128-dev.jsonl"
+ARTICLES = 200
+TARGETS = {"spun-30": (10, 0.3), "spun-50": (60, 0.5), "wrapped": (110, 0.0)}
+
+
+def reuters(n: int) -> list[dict[str, Any]]:
+    if not REUTERS.exists():
+        pytest.skip(f"real data missing: {REUTERS} (tests read ../shared/data beside the project)")
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in itertools.islice(f, n)]
+
+
+def ntrex_pair(doc: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+    if not NTREX.exists():
+        pytest.skip(f"real data missing: {NTREX} (tests read ../shared/data beside the project)")
+    rows = [json.loads(line) for line in NTREX.read_text(encoding="utf-8").splitlines()]
+    english = next(r for r in rows if r["role"] == "source")
+    german = next(r for r in rows if r["language"] == "deu" and r["doc"] == english["doc"])
+    return english, german
+
+
+def copies(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Disguised copies of three articles, without dates (scrapers rarely keep them)."""
+    out = {}
+    for name, (index, rate) in TARGETS.items():
+        text = rows[index]["text"]
+        out[name] = {
+            "id": f"copy/{name}",
+            "text": wrap(text, index) if name == "wrapped" else spin(text, rate, index).text,
+        }
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    rows = reuters(ARTICLES)
+    english, german = ntrex_pair()
+    path = tmp_path_factory.mktemp("collection") / "crawl.db"
+    collection = Collection(path)
+    first = collection.add([*rows, {"id": english["id"], "text": english["text"], "title": english["title"]}])
+    before = collection.stats()
+    numbers = dict(collection.store.db.execute("SELECT key, id FROM docs").fetchall())
+    made = copies(rows)
+    second = collection.add([*made.values(), {"id": german["id"], "text": german["text"]}])
+    return {
+        "collection": collection,
+        "rows": rows,
+        "copies": made,
+        "english": english,
+        "german": german,
+        "first": first,
+        "second": second,
+        "before": before,
+        "numbers": numbers,
+        "path": path,
+    }
+
+
+def test_collection_is_public() -> None:
+    assert unspin.Collection is Collection
+
+
+def test_every_disguised_copy_finds_its_original(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    for name, (index, _) in TARGETS.items():
+        original = built["rows"][index]["id"]
+        hits = collection.search(built["copies"][name], top=10, verify=0)
+        assert original in [h.id for h in hits], name
+        assert hits[0].id in (original, f"copy/{name}")
+
+
+def test_translation_finds_its_original(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    german = built["german"]
+    hits = collection.search({"id": german["id"], "text": german["text"]}, top=10, verify=0)
+    assert built["english"]["id"] in [h.id for h in hits]
+
+
+def test_search_proves_the_best_candidates(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    original = built["rows"][TARGETS["spun-30"][0]]["id"]
+    hits = collection.search(built["copies"]["spun-30"], top=3, verify=2)
+    by_id = {h.id: h for h in hits}
+    assert by_id["copy/spun-30"].relation == "identical"
+    assert by_id[original].relation in ("derived-from", "common-source", "source-of")
+    assert by_id[original].score >= 0.5
+    assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise"}
+
+
+def test_clusters_hold_the_copies(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    clusters = collection.clusters(min_size=2)
+    for name, (index, _) in TARGETS.items():
+        cluster = collection.cluster_of(f"copy/{name}", clusters)
+        assert cluster is not None, name
+        assert built["rows"][index]["id"] in cluster.members
+    translation = collection.cluster_of(built["german"]["id"], clusters)
+    assert translation is not None and built["english"]["id"] in translation.members
+    assert all(len(c.members) >= 2 for c in clusters)
+    assert json.loads(json.dumps([c.to_dict() for c in clusters]))
+
+
+def test_incremental_add_does_not_rebuild(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    first = built["first"]
+    assert first.added + len(first.skipped) == ARTICLES + 1 and built["second"].added == len(TARGETS) + 1
+    after = collection.stats()
+    assert after["documents"] == built["before"]["documents"] + len(TARGETS) + 1
+    numbers = dict(collection.store.db.execute("SELECT key, id FROM docs").fetchall())
+    assert all(numbers[key] == number for key, number in built["numbers"].items())  # old rows untouched
+    again = collection.add(list(built["copies"].values()))
+    assert (again.added, again.unchanged, again.duplicates) == (0, len(TARGETS), 0)
+
+
+def test_identical_content_is_stored_once(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    row = built["rows"][5]
+    before = collection.stats()
+    report = collection.add([{"id": "mirror/of-5", "text": row["text"], "url": "http://mirror.example/5"}])
+    assert (report.added, report.duplicates) == (0, 1)
+    after = collection.stats()
+    assert after["documents"] == before["documents"] and after["duplicates"] == before["duplicates"] + 1
+    stored = collection.get("mirror/of-5")
+    assert stored.id == row["id"] and "mirror/of-5" in stored.aliases
+    assert stored.date == row["date"] and stored.document.meta["title"] == row["title"]
+
+
+def test_damaged_and_foreign_files_raise_store_error(built: dict[str, Any], tmp_path: Path) -> None:
+    with pytest.raises(unspin.InputError):
+        built["collection"].get("no/such/id")
+    source = tmp_path / "small.db"
+    with Collection(source) as small:
+        small.add(built["rows"][:3])
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(source, damaged)
+    data = bytearray(damaged.read_bytes())
+    page = 4096
+    data[page * 2 : page * 2 + 512] = b"\xde\xad\xbe\xef" * 128
+    damaged.write_bytes(bytes(data))
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE t (x)")
+    db.close()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database at all\n" * 100)
+    for path in (damaged, foreign, garbage):
+        before = path.read_bytes()
+        with pytest.raises(StoreError) as err:
+            Collection(path)
+        assert str(path) in str(err.value) and "\n" not in str(err.value)
+        assert path.read_bytes() == before  # never damaged further
+        assert not Path(str(path) + "-wal").exists()
+
+
+def test_folder_with_bad_files(built: dict[str, Any], tmp_path: Path) -> None:
+    folder = tmp_path / "crawl"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "good.txt").write_text(built["rows"][150]["text"], encoding="utf-8")
+    (folder / "nested" / "good.md").write_text(built["rows"][151]["text"], encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "undecodable.txt").write_bytes(b"caf\x81 \x8d\x90\x9d " * 20)
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with Collection(tmp_path / "folder.db") as collection:
+        report = collection.add(folder)
+        assert report.added == 2
+        reasons = {Path(s.id).name: s.reason for s in report.skipped}
+        assert set(reasons) == {"empty.txt", "binary.txt", "undecodable.txt", "photo.png"}
+        assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+        assert collection.stats()["documents"] == 2
+
+
+def test_jsonl_gz_and_warc_gz(built: dict[str, Any], tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    rows = built["rows"][160:163]
+    jsonl = tmp_path / "feed.jsonl.gz"
+    with gzip.open(jsonl, "wt", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps({k: row[k] for k in ("id", "text", "title", "url", "site", "date")}) + "\n")
+        f.write("{not json\n")
+        f.write(json.dumps({"id": "no-text"}) + "\n")
+    warc = tmp_path / "crawl.warc.gz"
+    with open(warc, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for i, row in enumerate(built["rows"][163:165]):
+            paragraphs = "".join(f"<p>{p}</p>" for p in row["text"].split("\n") if p.strip())
+            html = (
+                f"<html><head><title>{row['title']}</title></head><body><article>{paragraphs}</article></body></html>"
+            )
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            _write(writer, f"http://example.com/{i}", html.encode("utf-8"), headers)
+        image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+        _write(writer, "http://example.com/p.png", b"\x89PNG\r\n", image)
+    with Collection(tmp_path / "mixed.db") as collection:
+        report = collection.add([jsonl, warc])
+        assert report.added == 5 and len(report.skipped) == 3
+        stored = collection.get(rows[0]["id"])
+        assert stored.document.meta["url"] == rows[0]["url"] and stored.date == rows[0]["date"]
+        page = collection.get("http://example.com/0")
+        assert page.document.format == "html" and built["rows"][163]["text"][:60] in page.document.text
+
+
+def _write(writer: Any, uri: str, body: bytes, headers: Any) -> None:
+    """One WARC response record, given its length so warcio needs no temporary file."""
+    import io
+
+    payload = io.BytesIO(body)
+    record = writer.create_warc_record(uri, "response", payload=payload, length=len(body), http_headers=headers)
+    writer.write_record(record)
+    payload.close()
+
+
+def test_a_reader_sees_documents_another_writer_added(built: dict[str, Any], tmp_path: Path) -> None:
+    rows = built["rows"]
+    path = tmp_path / "shared.db"
+    with Collection(path) as reader, Collection(path) as writer:
+        writer.add(rows[170:172])
+        assert rows[170]["id"] in [h.id for h in reader.search(rows[170], top=3, verify=0)]
+        writer.add([rows[172]])
+        hits = reader.search(rows[172], top=3, verify=0)
+        assert hits[0].id == rows[172]["id"] and hits[0].relation == "identical"
