@@ -42,7 +42,7 @@ from . import settings, thesaurus
 from .document import Document, Span, load
 from .errors import InputError, ModelNotInstalledError
 from .segment import Segmented, segment
-from .words import STOPWORDS, lemma, zipf
+from .words import STOPWORDS, initials, lemma, name_before, zipf
 
 __all__ = ["Inspection", "Trace", "Tortured", "inspect", "read_phrases"]
 
@@ -51,7 +51,6 @@ _MIN_BIGRAM = 100_000  # the wordsegment table keeps bigrams seen at least this 
 _MIN_UNIGRAM = 12_711  # ... and words seen at least this often
 _ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
 _EDITOR_CODE = re.compile(r"\((?:AFP|AP|Reuters|ANT|Antara|Xinhua|dpa|EFE|ANTARA)/[A-Za-z]{1,4}-?\d{0,3}\)")
-_NAME_GLUE = frozenset(("of", "for", "and", "the", "on", "de", "in"))
 _INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers")
 
 
@@ -502,12 +501,12 @@ def _traces(seg: Segmented) -> list[Trace]:
     for m in _ACRONYM.finditer(text):
         acronym = m.group(1)
         words = _name_words(text, m.start())
-        name = _name_before(text, m.start())
+        name = name_before(text, m.start())
         if len(words) < 2 or _fits(acronym, name):
             continue
         if _restore_name([w for _, _, w in words], acronym):
             continue  # a spun name, reported as tortured
-        found.append(Trace(Span.of(text, m.start(1), m.end(1)), "foreign-acronym", _initials(name)))
+        found.append(Trace(Span.of(text, m.start(1), m.end(1)), "foreign-acronym", initials(name)))
     for m in _EDITOR_CODE.finditer(text):
         found.append(Trace(Span.of(text, m.start(), m.end()), "editor-code", ""))
     return sorted(found, key=lambda t: t.span.start)
@@ -557,24 +556,6 @@ def _doubled_words(seg: Segmented) -> list[Trace]:
                 found.append(Trace(Span.of(text, tokens[i - 1].start, end), "find-and-replace", f"{word} {heads[0]}"))
                 break
     return found
-
-
-def _name_before(text: str, position: int) -> str:
-    """The capitalised words just before ``position``, glue words inside kept ("Court of Justice")."""
-    words = re.findall(r"[\w'’-]+", text[max(0, position - 120) : position])
-    name: list[str] = []
-    for word in reversed(words):
-        if word[0].isupper() or (word.lower() in _NAME_GLUE and name):
-            name.append(word)
-        else:
-            break
-    while name and not name[-1][0].isupper():
-        name.pop()
-    return " ".join(reversed(name))
-
-
-def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split() if word[0].isupper())
 
 
 def _fits(acronym: str, name: str) -> bool:

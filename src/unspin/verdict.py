@@ -14,7 +14,7 @@ from .align import Passage
 from .document import Span
 from .segment import Segmented, Token
 from .substitute import Substitution
-from .words import zipf
+from .words import initials, name_before, zipf
 
 _ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -114,14 +114,14 @@ def _acronym_artefacts(text: str, spans: list[Span], other: str, other_spans: li
     """An acronym that fits neither its own name nor the other side's name is a translation's
     (PPI for the International Criminal Court); one that fits only the other side's name shows the
     name was reworded (Global Lawbreaker Court (ICC))."""
-    theirs = {m.group(1): _name_before(other, m.start()) for m in _acronyms_in(other, other_spans)}
-    their_names = {_initials(name): name for name in theirs.values()}
+    theirs = {m.group(1): name_before(other, m.start()) for m in _acronyms_in(other, other_spans)}
+    their_names = {initials(name): name for name in theirs.values()}
     found = []
     for m in _acronyms_in(text, spans):
         acronym = m.group(1)
         if acronym in theirs or not theirs:
             continue
-        own = _initials(_name_before(text, m.start()))
+        own = initials(name_before(text, m.start()))
         span = Span.of(text, m.start(1), m.end(1))
         if own == acronym:
             continue
@@ -134,26 +134,6 @@ def _acronym_artefacts(text: str, spans: list[Span], other: str, other_spans: li
 
 def _acronyms_in(text: str, spans: list[Span]) -> list[re.Match[str]]:
     return [m for span in spans for m in _ACRONYM.finditer(text, span.start, span.end)]
-
-
-def _name_before(text: str, position: int) -> str:
-    """The capitalised words just before ``position`` ("International Criminal Court")."""
-    words = re.findall(r"[\w'’-]+", text[max(0, position - 120) : position])
-    name: list[str] = []
-    for word in reversed(words):
-        if word[0].isupper():
-            name.append(word)
-        elif word.lower() in ("of", "for", "and", "the", "on", "de") and name:
-            name.append(word)
-        else:
-            break
-    while name and not name[-1][0].isupper():
-        name.pop()
-    return " ".join(reversed(name))
-
-
-def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split() if word[0].isupper())
 
 
 def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str]]:

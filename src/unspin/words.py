@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 # Function words carry no evidence that two sentences share a source.
@@ -83,3 +84,24 @@ _SUFFIXES = (
 
 def is_content(word: str) -> bool:
     return word not in STOPWORDS and (len(word) > 1 or word.isdigit() or not word.isascii())
+
+
+_NAME_GLUE = frozenset(("of", "for", "and", "the", "on", "de", "in"))
+
+
+def name_before(text: str, position: int) -> str:
+    """The capitalised words just before ``position``, glue words inside kept ("Court of Justice")."""
+    words = re.findall(r"[\w'’-]+", text[max(0, position - 120) : position])
+    name: list[str] = []
+    for word in reversed(words):
+        if word[0].isupper() or (word.lower() in _NAME_GLUE and name):
+            name.append(word)
+        else:
+            break
+    while name and not name[-1][0].isupper():
+        name.pop()
+    return " ".join(reversed(name))
+
+
+def initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[0].isupper())
