@@ -6,8 +6,9 @@ import csv
 import statistics
 import time
 
+from _common import DATA, engine, header, load_models, write  # isort: skip - first: one thread before numpy loads
+
 import unspin
-from _common import DATA, header, load_models, write
 from unspin import embed
 
 RUNS = 30
@@ -47,6 +48,7 @@ def main() -> None:
     )
     lines = [
         header("Seeds: 000 (translated + boilerplate) vs 002 (spun)"),
+        f"unspin {engine()}.\n",
         "| measure | value |",
         "|---|---|",
         f"| related / score / relation | {c.related} / {c.score:.3f} / {c.relation} |",
