@@ -14,6 +14,7 @@ import pytest
 
 import unspin
 from unspin import Collection, StoreError
+from unspin.collection import Cluster, Hit
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
 
@@ -107,6 +108,7 @@ def test_search_proves_the_best_candidates(built: dict[str, Any]) -> None:
     assert by_id[original].relation in ("derived-from", "common-source", "source-of")
     assert by_id[original].score >= 0.5
     assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise"}
+    assert Hit.from_dict(hits[0].to_dict()).id == hits[0].id
 
 
 def test_clusters_hold_the_copies(built: dict[str, Any]) -> None:
@@ -119,7 +121,7 @@ def test_clusters_hold_the_copies(built: dict[str, Any]) -> None:
     translation = collection.cluster_of(built["german"]["id"], clusters)
     assert translation is not None and built["english"]["id"] in translation.members
     assert all(len(c.members) >= 2 for c in clusters)
-    assert json.loads(json.dumps([c.to_dict() for c in clusters]))
+    assert all(Cluster.from_dict(json.loads(json.dumps(c.to_dict()))).to_dict() == c.to_dict() for c in clusters)
 
 
 def test_incremental_add_does_not_rebuild(built: dict[str, Any]) -> None:

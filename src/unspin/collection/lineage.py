@@ -33,6 +33,10 @@ class Derivation:
     def to_dict(self) -> dict[str, Any]:
         return {"copy": self.copy, "source": self.source, "by": self.by, "score": round(self.score, 4)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Derivation:
+        return cls(str(data["copy"]), str(data["source"]), str(data["by"]), float(data["score"]))
+
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
@@ -53,6 +57,17 @@ class Cluster:
             "derived": [d.to_dict() for d in self.derived],
             "siblings": [list(pair) for pair in self.siblings],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Cluster:
+        return cls(
+            id=str(data["id"]),
+            members=tuple(data["members"]),
+            derived=tuple(Derivation.from_dict(d) for d in data.get("derived", ())),
+            siblings=tuple((str(a), str(b)) for a, b in data.get("siblings", ())),
+            source=data.get("source"),
+            missing_source=bool(data.get("missing_source")),
+        )
 
 
 def build_clusters(edges: list[Edge], info: dict[int, tuple[str, str | None]]) -> list[Cluster]:
