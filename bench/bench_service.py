@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--articles", type=int, default=40, help="distinct article/spun pairs the clients cycle")
     parser.add_argument("--time-budget", type=float, default=30.0, help="the server's --time-budget")
-    parser.add_argument("--max-pending", type=int, default=32, help="the server's --max-pending")
+    parser.add_argument("--max-pending", type=int, default=64, help="the server's --max-pending")
     args = parser.parse_args()
 
     texts = articles(args.articles)

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-bytes", type=int, default=10_000_000, help="largest request body in bytes")
     serve.add_argument("--time-budget", type=float, default=30.0, help="seconds one comparison may take")
     serve.add_argument(
-        "--max-pending", type=int, default=32, help="comparisons waiting or running before new ones get 503"
+        "--max-pending", type=int, default=64, help="comparisons waiting or running before new ones get 503"
     )
     serve.set_defaults(run=_serve)
     inspect = verbs.add_parser("inspect", help="signs of spinning or machine translation in one document, no source")
