@@ -245,3 +245,14 @@ def test_a_reader_sees_documents_another_writer_added(built: dict[str, Any], tmp
         writer.add([rows[172]])
         hits = reader.search(rows[172], top=3, verify=0)
         assert hits[0].id == rows[172]["id"] and hits[0].relation == "identical"
+
+
+def test_the_seeds_cluster_as_siblings_of_a_missing_source(tmp_path: Path) -> None:
+    """The two real web copies of one AFP story: neither copies the other, the wire story is not stored."""
+    from .conftest import SEED_A, SEED_B, need
+
+    collection = Collection(tmp_path / "seeds.db")
+    collection.add([need(SEED_A), need(SEED_B)])
+    (cluster,) = collection.clusters(min_size=2)
+    assert set(cluster.members) == {str(SEED_A), str(SEED_B)}
+    assert cluster.derived == () and cluster.missing_source

@@ -21,19 +21,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("verbatim_ngram", 5, "tokens in the exact n-grams that seed verbatim runs"),
     Setting("verbatim_gap", 12, "tokens of noise allowed inside one verbatim passage, on either side"),
     Setting("verbatim_min_tokens", 15, "shortest verbatim passage reported, in tokens"),
-    Setting(
-        "lexical_accept", 0.45, "thesaurus-aware word overlap that aligns two sentences without the model"
-    ),
-    Setting(
-        "lexical_margin", 0.12, "lead the best lexical partner needs over the runner-up to skip the model"
-    ),
-    Setting(
-        "lexical_floor", 0.10, "word overlap below which a same-language sentence pair is never embedded"
-    ),
+    Setting("lexical_accept", 0.45, "thesaurus-aware word overlap that aligns two sentences without the model"),
+    Setting("lexical_margin", 0.12, "lead the best lexical partner needs over the runner-up to skip the model"),
+    Setting("lexical_floor", 0.10, "word overlap below which a same-language sentence pair is never embedded"),
     Setting("model_accept", 0.62, "sentence-vector cosine that aligns two same-language sentences"),
-    Setting(
-        "model_accept_translated", 0.50, "sentence-vector cosine that aligns two sentences across languages"
-    ),
+    Setting("model_accept_translated", 0.50, "sentence-vector cosine that aligns two sentences across languages"),
     Setting(
         "model_accept_translated_e5",
         0.84,
@@ -43,9 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model_max_pairs", 40, "most same-language sentence pairs sent to the model in one comparison"),
     Setting("min_content_words", 3, "content words a sentence needs before it can be paired on its own"),
     Setting("passage_min_words", 10, "content words a sentence-tier passage needs on each side (longer documents)"),
-    Setting(
-        "lone_pair_coverage", 0.5, "share of content words matched in order for a lone sentence pair to count"
-    ),
+    Setting("lone_pair_coverage", 0.5, "share of content words matched in order for a lone sentence pair to count"),
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),
     Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
@@ -63,6 +53,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spin_rare_weight", 40.0, "weight of the excess share of such words in spun evidence"),
     Setting("spin_doc_threshold", 0.5, "spun_score from which inspect says a document reads as spun"),
     Setting("translated_doc_threshold", 0.5, "translated_score from which inspect says a document reads as translated"),
+    Setting("collection_candidates", 50, "candidates drawn from each signal before scoring"),
+    Setting("collection_common_posting", 50, "a sketch key shared by more documents than this is no evidence"),
+    Setting(
+        "collection_vector_low",
+        0.5,
+        "lead-vector cosine mapped to 0 in the cheap score (cross-language relatives reach ~0.7)",
+    ),
+    Setting(
+        "collection_edge_sketch", 0.2, "MinHash or anchor similarity from which two documents are linked for clustering"
+    ),
+    Setting("collection_edge_vector", 0.85, "lead-vector cosine that links two documents in the same language"),
+    Setting(
+        "collection_edge_vector_cross",
+        0.6,
+        "lead-vector cosine that links two documents in different languages (unrelated stay near 0.3)",
+    ),
+    Setting("collection_edge_neighbours", 10, "nearest documents considered for links when a document is added"),
+    Setting("collection_verify", 5, "top candidates of a search proven by the compare engine"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

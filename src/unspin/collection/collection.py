@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import settings
 from ..compare import Comparison, compare
 from ..document import Document, load
 from ..errors import InputError, UnspinError
@@ -30,14 +31,14 @@ from .store import Store
 from .vectors import VectorIndex, from_blob, lead, lead_vectors, to_blob
 
 BATCH = 256  # documents per transaction
-CANDIDATES = 50  # candidates drawn from each signal before scoring
-COMMON_POSTING = 50  # a sketch key shared by more documents than this is no evidence
-VECTOR_LOW = 0.5  # lead-vector cosine mapped to 0 in the cheap score (cross-language relatives reach ~0.7)
-EDGE_SKETCH = 0.3  # MinHash or anchor similarity from which two documents are linked for clustering
-EDGE_VECTOR = 0.85  # lead-vector cosine that links two documents in the same language ...
-EDGE_VECTOR_CROSS = 0.6  # ... and in different languages (unrelated pairs across languages stay near 0.3)
-EDGE_NEIGHBOURS = 10  # nearest documents considered for links when a document is added
-VERIFY = 5  # top candidates of a search proven by the compare engine
+CANDIDATES = int(settings.get("collection_candidates"))
+COMMON_POSTING = int(settings.get("collection_common_posting"))
+VECTOR_LOW = settings.get("collection_vector_low")
+EDGE_SKETCH = settings.get("collection_edge_sketch")
+EDGE_VECTOR = settings.get("collection_edge_vector")
+EDGE_VECTOR_CROSS = settings.get("collection_edge_vector_cross")
+EDGE_NEIGHBOURS = int(settings.get("collection_edge_neighbours"))
+VERIFY = int(settings.get("collection_verify"))
 MINHASH, ANCHORS = 1, 2  # posting kinds
 
 
