@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from _common import DATA, engine, header, load_models, write  # isort: skip - first: one thread before numpy loads
 
@@ -111,9 +113,21 @@ def tables(results: list[Result]) -> list[str]:
         rows.append(
             f"- {r.file} ({r.label}, {r.encoding}): related={r.related}, score {r.score:.3f}, "
             f"passages {_counts(Counter(r.kinds)) or 'none'} via {_counts(Counter(r.methods)) or '–'}, "
-            f"{r.covered:.0%} of its sentences in a passage"
+            f"{r.covered:.0%} of its sentences in a passage; shares {_shared_grams(r.file)} word 6-grams "
+            "with its source (a 'cut' answer sharing none was cut from another text)"
         )
     return rows
+
+
+def _shared_grams(file: str, n: int = 6) -> int:
+    """Word n-grams an answer shares with its task's source: a check on the label independent of unspin."""
+    task = file.rsplit("_task", 1)[1][0]
+
+    def grams(path: Path) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", unspin.load(path).text.lower())
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    return len(grams(CLOUGH / file) & grams(CLOUGH / f"orig_task{task}.txt"))
 
 
 def _counts(counter: Counter[str]) -> str:
