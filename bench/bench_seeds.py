@@ -19,9 +19,7 @@ def recovered(c: unspin.Comparison, rows: list[dict[str, str]]) -> int:
     for row in rows:
         b0, a0 = c.b.text.find(row["spun_phrase"]), c.a.text.find(row["phrase_in_000"])
         b1, a1 = b0 + len(row["spun_phrase"]), a0 + len(row["phrase_in_000"])
-        hits += any(
-            s.a.start < a1 and a0 < s.a.end and s.b.start < b1 and b0 < s.b.end for s in c.substitutions
-        )
+        hits += any(s.a.start < a1 and a0 < s.a.end and s.b.start < b1 and b0 < s.b.end for s in c.substitutions)
     return hits
 
 
@@ -41,10 +39,7 @@ def main() -> None:
         cpu_times.append((time.process_time() - cpu) * 1000)
         stages.append(c.timings_ms)
     covered = sum(
-        1
-        for p in c.passages
-        for bp in c.segmented_a.boilerplate
-        if p.a.start < bp.span.end and bp.span.start < p.a.end
+        1 for p in c.passages for bp in c.segmented_a.boilerplate if p.a.start < bp.span.end and bp.span.start < p.a.end
     )
     lines = [
         header("Seeds: 000 (translated + boilerplate) vs 002 (spun)"),

@@ -29,8 +29,7 @@ def test_seed_substitutions_are_recovered(seed_comparison) -> None:  # type: ign
         a0 = c.a.text.find(row["phrase_in_000"])
         b1, a1 = b0 + len(row["spun_phrase"]), a0 + len(row["phrase_in_000"])
         recovered += any(
-            _overlaps(s.a.start, s.a.end, a0, a1) and _overlaps(s.b.start, s.b.end, b0, b1)
-            for s in c.substitutions
+            _overlaps(s.a.start, s.a.end, a0, a1) and _overlaps(s.b.start, s.b.end, b0, b1) for s in c.substitutions
         )
     assert recovered >= 43, f"{recovered} of {len(rows)}"
     court = [s for s in c.substitutions if "Lawbreaker" in s.b.text]

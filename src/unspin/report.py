@@ -36,8 +36,7 @@ def print_terminal(comparison: Comparison, console: Console) -> None:
     console.print(Panel(headline, title="unspin compare", expand=False))
     for label, doc, side in (("A", c.a, c.side_a), ("B", c.b, c.side_b)):
         console.print(
-            f"[bold]{label}[/] {doc.path or doc.name} ({side.language}): "
-            f"[bold]{', '.join(side.disguise) or 'none'}[/]"
+            f"[bold]{label}[/] {doc.path or doc.name} ({side.language}): [bold]{', '.join(side.disguise) or 'none'}[/]"
         )
         for line in side.evidence:
             console.print(f"    · {line}", markup=False)

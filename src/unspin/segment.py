@@ -10,9 +10,7 @@ from .clean import Boilerplate, find_boilerplate
 from .document import Document, Span
 
 # Han and kana characters are one token each (no spaces between words); numbers keep their separators.
-_TOKEN = re.compile(
-    r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|\w+"
-)
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|\w+")
 _SENTENCE_END = re.compile(r"[.!?。！？؟]+[\"”’'»)\]]*(?=\s|$)|[。！？]")
 _ABBREVIATIONS = {
     "mr",

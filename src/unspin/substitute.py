@@ -28,9 +28,7 @@ class Substitution:
         return {"a": self.a.to_dict(), "b": self.b.to_dict(), "rarer": self.rarer, "synonym": self.synonym}
 
 
-def find_substitutions(
-    sa: Segmented, sb: Segmented, passages: list[Passage], language: str
-) -> list[Substitution]:
+def find_substitutions(sa: Segmented, sb: Segmented, passages: list[Passage], language: str) -> list[Substitution]:
     """Replaced phrases inside every pair of aligned sentences (same language only).
 
     A sentence split in two on one side is paired with both halves; each pair is compared alone.
@@ -82,9 +80,7 @@ def _replacements(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tup
     return result
 
 
-def _blocks(
-    ops: Sequence[tuple[str, int, int, int, int]], a: list[str]
-) -> list[list[tuple[str, int, int, int, int]]]:
+def _blocks(ops: Sequence[tuple[str, int, int, int, int]], a: list[str]) -> list[list[tuple[str, int, int, int, int]]]:
     blocks: list[list[tuple[str, int, int, int, int]]] = []
     bridge = None
     is_open = False  # the last change may still be extended across a one-word bridge
@@ -111,9 +107,7 @@ def _synonym_pieces(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], t
     ops = SequenceMatcher(None, a, keys, autojunk=False).get_opcodes()
     pieces = []
     for index, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag != "equal" or all(
-            lemma(a[i]) == lemma(b[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
-        ):
+        if tag != "equal" or all(lemma(a[i]) == lemma(b[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)):
             continue
         # a short unlinked change right before the linked words is part of the phrase ("separatist forces")
         if index and ops[index - 1][0] == "replace":
