@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,12 +43,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextmanager
+def _serve(*args: str) -> Iterator[str]:
+    """`unspin serve` with ``args`` on a free port, answering /healthz; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "unspin.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "unspin.cli", "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
@@ -78,73 +81,144 @@ def server() -> Iterator[str]:
             process.stdout.close()
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with _serve() as url:
+        yield url
+
+
+@contextmanager
+def _chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (no downloaded browsers)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def test_compare_page_in_chromium(server: str, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     text_a = need(SEED_A).read_text(encoding="utf-8")
     text_b = need(SEED_B).read_text(encoding="utf-8")
     requests: list[str] = []
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(server + "/")
-            page.fill("#text-a", text_a)  # as a paste would
-            page.fill("#text-b", text_b)
-            page.keyboard.press("Control+Enter")
+    with _chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(server + "/")
+        expect(page.locator("#views")).to_be_hidden()  # no --db: the compare view only
+        page.fill("#text-a", text_a)  # as a paste would
+        page.fill("#text-b", text_b)
+        page.keyboard.press("Control+Enter")
 
-            expect(page.locator("#verdict-related")).to_have_text("Related: same source", timeout=60_000)
-            assert float(page.locator("#verdict-score").inner_text()) >= 0.5
-            expect(page.locator("#verdict-relation")).to_have_text("common-source")
-            expect(page.locator("#inputs")).to_be_hidden()  # the results take the screen; "Edit texts" brings them back
-            expect(page.locator('#verdict [data-side="b"] .disguise')).to_contain_text("spun")
-            expect(page.locator('#verdict [data-side="a"] .disguise')).to_contain_text("translated")
+        expect(page.locator("#verdict-related")).to_have_text("Related: same source", timeout=60_000)
+        assert float(page.locator("#verdict-score").inner_text()) >= 0.5
+        expect(page.locator("#verdict-relation")).to_have_text("common-source")
+        expect(page.locator("#inputs")).to_be_hidden()  # the results take the screen; "Edit texts" brings them back
+        expect(page.locator('#verdict [data-side="b"] .disguise')).to_contain_text("spun")
+        expect(page.locator('#verdict [data-side="a"] .disguise')).to_contain_text("translated")
 
-            sub = page.locator("#pane-b .sub", has_text="Global Lawbreaker").first
-            expect(sub).to_be_visible()
-            assert "International Criminal" in (sub.get_attribute("data-counterpart") or "")
-            assert "International Criminal" in (sub.get_attribute("title") or "")
-            mirror = page.locator("#pane-a .sub", has_text="International Criminal").first
-            assert "Global Lawbreaker" in (mirror.get_attribute("data-counterpart") or "")
+        sub = page.locator("#pane-b .sub", has_text="Global Lawbreaker").first
+        expect(sub).to_be_visible()
+        assert "International Criminal" in (sub.get_attribute("data-counterpart") or "")
+        assert "International Criminal" in (sub.get_attribute("title") or "")
+        mirror = page.locator("#pane-a .sub", has_text="International Criminal").first
+        assert "Global Lawbreaker" in (mirror.get_attribute("data-counterpart") or "")
 
-            sub.scroll_into_view_if_needed()
-            sub.hover()
-            tooltip = page.locator("#tooltip")
-            expect(tooltip).to_be_visible()
-            expect(tooltip).to_contain_text("International Criminal")
-            page.screenshot(path=str(tmp_path / "unspin-serve-hover.png"))
-            page.keyboard.press("Escape")
-            expect(tooltip).to_be_hidden()
-            sub.focus()  # keyboard users get the same tooltip on focus
-            expect(tooltip).to_contain_text("International Criminal")
+        sub.scroll_into_view_if_needed()
+        sub.hover()
+        tooltip = page.locator("#tooltip")
+        expect(tooltip).to_be_visible()
+        expect(tooltip).to_contain_text("International Criminal")
+        page.screenshot(path=str(tmp_path / "unspin-serve-hover.png"))
+        page.keyboard.press("Escape")
+        expect(tooltip).to_be_hidden()
+        sub.focus()  # keyboard users get the same tooltip on focus
+        expect(tooltip).to_contain_text("International Criminal")
 
-            passages = page.locator("#passage-list button")
-            assert passages.count() >= 3
-            passages.nth(2).click()
-            expect(page.locator('#pane-a .passage.active[data-p="2"]').first).to_be_visible()
-            expect(page.locator('#pane-b .passage.active[data-p="2"]').first).to_be_visible()
-            page.locator("#pane-a").focus()
-            page.keyboard.press("n")  # keyboard: next passage
-            expect(page.locator('#pane-b .passage.active[data-p="3"]').first).to_be_visible()
-            page.screenshot(path=str(tmp_path / "unspin-serve.png"), full_page=True)
-            page.click("#edit")
-            expect(page.locator("#text-a")).to_be_focused()
+        passages = page.locator("#passage-list button")
+        assert passages.count() >= 3
+        passages.nth(2).click()
+        expect(page.locator('#pane-a .passage.active[data-p="2"]').first).to_be_visible()
+        expect(page.locator('#pane-b .passage.active[data-p="2"]').first).to_be_visible()
+        page.locator("#pane-a").focus()
+        page.keyboard.press("n")  # keyboard: next passage
+        expect(page.locator('#pane-b .passage.active[data-p="3"]').first).to_be_visible()
+        page.screenshot(path=str(tmp_path / "unspin-serve.png"), full_page=True)
+        page.click("#edit")
+        expect(page.locator("#text-a")).to_be_focused()
 
-            with page.expect_download() as json_download:
-                page.click("#download-json")
-            data = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
-            assert data["related"] and "text" not in data["a"]
-            with page.expect_download() as html_download:
-                page.click("#download-html")
-            report = Path(html_download.value.path()).read_text(encoding="utf-8")
-            assert "Global Lawbreaker" in report
-        finally:
-            browser.close()
+        with page.expect_download() as json_download:
+            page.click("#download-json")
+        data = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+        assert data["related"] and "text" not in data["a"]
+        with page.expect_download() as html_download:
+            page.click("#download-html")
+        report = Path(html_download.value.path()).read_text(encoding="utf-8")
+        assert "Global Lawbreaker" in report
     assert (tmp_path / "unspin-serve.png").stat().st_size > 10_000
     assert not problems, problems
     outside = [u for u in requests if not u.startswith((server + "/", "data:", "blob:"))]
+    assert not outside, f"the page asked for something elsewhere: {outside}"
+
+
+def test_collection_page_in_chromium(tmp_path: Path) -> None:
+    """With --db: the clusters list, a cluster's lineage graph (siblings and their missing source),
+    and a click on the pair opening the compare view with both stored texts compared."""
+    from playwright.sync_api import expect
+
+    import unspin
+
+    db = tmp_path / "crawl.db"
+    seeds = [str(need(SEED_A)), str(need(SEED_B))]
+    with unspin.Collection(db) as collection:
+        assert collection.add(seeds).added == 2
+    requests: list[str] = []
+    problems: list[str] = []
+    with _serve("--db", str(db)) as url, _chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(url + "/")
+        expect(page.locator("#views")).to_be_visible()
+        page.click("#tab-collection")
+        expect(page.locator("#collection-stats")).to_contain_text("2 documents")
+
+        page.fill("#search-query", seeds[1])  # a stored id: search by it
+        page.click("#search")
+        hit = page.locator("#search-results tr.hit").first
+        expect(hit).to_contain_text(Path(seeds[0]).name, timeout=60_000)
+        expect(hit.locator(".relation")).not_to_have_text("unrelated")
+
+        cluster = page.locator("#cluster-list .cluster-link")
+        expect(cluster).to_have_count(1, timeout=60_000)
+        expect(cluster).to_contain_text("missing common source")
+        cluster.focus()  # keyboard: links and buttons all the way
+        page.keyboard.press("Enter")
+
+        graph = page.locator("#cluster-graph svg")
+        expect(graph).to_be_visible(timeout=60_000)
+        for seed in seeds:
+            expect(graph.locator(f'.node[data-id="{seed}"]')).to_have_count(1)
+        expect(graph.locator(".node.missing")).to_contain_text("missing common source")
+        assert graph.locator(".edge.to-missing").count() == 2
+        page.screenshot(path=str(tmp_path / "unspin-cluster.png"), full_page=True)
+
+        graph.locator(".edge.sibling .edge-label").click()  # the arrow's label, as a user would
+        expect(page.locator("#verdict-relation")).to_have_text("common-source", timeout=60_000)
+        expect(page.locator("#verdict-related")).to_have_text("Related: same source")
+        expect(page.locator("#collection-view")).to_be_hidden()
+        assert page.locator("#text-a").input_value() == need(SEED_A).read_text(encoding="utf-8")
+        page.go_back()  # back to the cluster
+        expect(page.locator("#cluster-graph svg .node.missing")).to_be_visible(timeout=60_000)
+    assert not problems, problems
+    outside = [u for u in requests if not u.startswith((url + "/", "data:", "blob:"))]
     assert not outside, f"the page asked for something elsewhere: {outside}"

@@ -6,7 +6,7 @@
 (function () {
   const COLOURS = ["#ffe08a", "#a8e6cf", "#bcd4ff", "#ffc3a0", "#d7b8f3", "#c1f0f6", "#f6d1e1", "#dcedc1"];
   const $ = (id) => document.getElementById(id);
-  const state = { files: { a: null, b: null }, result: null, request: null, current: -1 };
+  const state = { files: { a: null, b: null }, result: null, request: null, current: -1, collection: false };
 
   // ------------------------------------------------------------ input
 
@@ -308,9 +308,358 @@
     }
   });
 
+  // ------------------------------------------------------------ the collection (unspin serve --db)
+
+  // The SVG namespace, as the HTML parser assigns it (keeps even a namespace URL out of the static files).
+  const SVG = (() => { const box = document.createElement("div"); box.innerHTML = "<svg></svg>"; return box.firstChild.namespaceURI; })();
+  const docs = new Map(); // id -> promise of the stored document
+  const view = { clusters: null, query: null };
+
+  function svg(tag, attrs, children) {
+    const node = document.createElementNS(SVG, tag);
+    Object.entries(attrs || {}).forEach(([key, value]) => {
+      if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value);
+    });
+    (children || []).forEach((child) => node.append(child));
+    return node;
+  }
+
+  async function getJSON(url, init) {
+    return (await post(url, init)).json();
+  }
+
+  function stored(id) {
+    if (!docs.has(id)) {
+      const promise = getJSON("/api/documents/" + encodeURIComponent(id));
+      promise.catch(() => docs.delete(id));
+      docs.set(id, promise);
+    }
+    return docs.get(id);
+  }
+
+  function titleOf(doc) {
+    const meta = (doc && doc.document && doc.document.meta) || {};
+    return meta.title || "";
+  }
+
+  function shortId(id) {
+    const parts = id.split("/");
+    return parts[parts.length - 1] || id;
+  }
+
+  function clip(text, limit) {
+    return text.length <= limit ? text : text.slice(0, limit - 1) + "…";
+  }
+
+  function setStatus(id, message, error) {
+    $(id).textContent = message;
+    $(id).classList.toggle("error", Boolean(error));
+  }
+
+  // Opens the compare view with both texts loaded and runs the comparison.
+  // A side is {id} (a stored document) or {text, name} (the search query).
+  async function comparePair(a, b) {
+    location.hash = "#compare";
+    showView("compare");
+    $("inputs").hidden = false;
+    $("results").hidden = true;
+    setStatus("status", "Loading the two documents…");
+    try {
+      const sides = await Promise.all([a, b].map(async (side) => {
+        if (side.text !== undefined) return { text: side.text, label: side.name };
+        const doc = await stored(side.id);
+        return { text: doc.document.text, label: "stored: " + doc.id + (titleOf(doc) ? " — " + titleOf(doc) : "") };
+      }));
+      ["a", "b"].forEach((side, n) => {
+        $("text-" + side).value = sides[n].text;
+        state.files[side] = null;
+        setSource(side, sides[n].label);
+      });
+    } catch (err) {
+      showError(err.message);
+      return;
+    }
+    await runCompare();
+  }
+
+  function pairButton(a, b, label) {
+    const button = el("button", { type: "button", class: "pair", text: label });
+    button.addEventListener("click", () => comparePair(a, b));
+    return button;
+  }
+
+  // ---- search
+
+  async function runSearch(ev) {
+    if (ev) ev.preventDefault();
+    const query = $("search-query").value;
+    if (!query.trim()) { setStatus("search-status", "Paste a text or give a stored id.", true); return; }
+    setStatus("search-status", "Searching…");
+    $("search").disabled = true;
+    try {
+      let data = null, asked = null;
+      const line = query.trim();
+      if (!line.includes("\n")) { // one line: a stored id if there is one, else the text itself
+        try {
+          data = await getJSON("/api/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: line, top: 10 }) });
+          asked = { id: line };
+        } catch (_) { data = null; }
+      }
+      if (!data) {
+        data = await getJSON("/api/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: query, top: 10 }) });
+        asked = { text: query, name: "your text" };
+      }
+      view.query = asked;
+      setStatus("search-status", data.hits.length + " results" + (asked.id ? " for stored document " + asked.id : " for your text"));
+      renderHits(data.hits, asked);
+    } catch (err) {
+      setStatus("search-status", err.message, true);
+    } finally {
+      $("search").disabled = false;
+    }
+  }
+
+  function labels(items, cls) {
+    return (items || []).map((x) => el("span", { class: "label " + cls, text: x }));
+  }
+
+  function renderHits(hits, asked) {
+    const box = $("search-results");
+    if (!hits.length) { box.replaceChildren(el("p", { class: "muted", text: "Nothing in the collection shares a source with it." })); return; }
+    const rows = hits.map((hit) => {
+      const title = el("span", { class: "title" });
+      stored(hit.id).then((doc) => {
+        title.textContent = titleOf(doc);
+        if (doc.date) title.append(el("span", { class: "muted", text: (titleOf(doc) ? " · " : "") + doc.date }));
+      }).catch(() => {});
+      const open = pairButton(asked, { id: hit.id }, "Compare");
+      open.setAttribute("aria-label", "Compare with " + hit.id);
+      return el("tr", { class: "hit" }, [
+        el("td", {}, [el("code", { text: hit.id }), el("br"), title]),
+        el("td", { class: "num", text: hit.score.toFixed(2) }),
+        el("td", {}, labels([hit.relation], "relation " + hit.relation)),
+        el("td", {}, labels(hit.disguise, "disguise")),
+        el("td", {}, [open]),
+      ]);
+    });
+    box.replaceChildren(el("table", {}, [
+      el("thead", {}, [el("tr", {}, ["Document", "Score", "Relation", "Disguise", ""].map((h) => el("th", { scope: "col", text: h })))]),
+      el("tbody", {}, rows),
+    ]));
+  }
+
+  $("search-form").addEventListener("submit", runSearch);
+  $("search-query").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) runSearch(ev);
+  });
+
+  // ---- clusters
+
+  async function loadClusters(force) {
+    if (view.clusters && !force) return view.clusters;
+    setStatus("clusters-status", "Finding clusters (each link is verified; this can take a while)…");
+    try {
+      const data = await getJSON("/api/clusters");
+      view.clusters = data.clusters;
+      setStatus("clusters-status", data.clusters.length ? "" : "No clusters yet: index documents that share a source.");
+      return view.clusters;
+    } catch (err) {
+      setStatus("clusters-status", err.message, true);
+      throw err;
+    }
+  }
+
+  function renderClusterList(clusters) {
+    $("cluster-list").replaceChildren(...clusters.map((c) => {
+      const link = el("a", { href: "#cluster=" + encodeURIComponent(c.id), class: "cluster-link" }, [
+        el("strong", { text: c.size + " documents" }),
+        " · " + c.derived.length + " derived, " + c.siblings.length + " sibling pairs",
+        c.missing_source ? el("span", { class: "label missing", text: "missing common source" }) : "",
+        el("span", { class: "members", text: c.members.map(shortId).join(", ") }),
+      ]);
+      return el("li", {}, [link]);
+    }));
+  }
+
+  $("clusters-refresh").addEventListener("click", () => loadClusters(true).then(renderClusterList).catch(() => {}));
+
+  // Levels: a document with no stored source sits on top; a copy one row below its source.
+  function levels(cluster) {
+    const sourceOf = new Map();
+    cluster.derived.forEach((d) => { if (!sourceOf.has(d.copy)) sourceOf.set(d.copy, d.source); });
+    const level = new Map();
+    function depth(id, seen) {
+      if (level.has(id)) return level.get(id);
+      const src = sourceOf.get(id);
+      const value = src && !seen.has(src) && cluster.members.includes(src) ? depth(src, new Set([...seen, id])) + 1 : 0;
+      level.set(id, value);
+      return value;
+    }
+    cluster.members.forEach((id) => depth(id, new Set([id])));
+    return level;
+  }
+
+  async function renderCluster(id) {
+    const page = $("cluster-page");
+    $("collection-home").hidden = true;
+    page.hidden = false;
+    $("cluster-title").textContent = "Cluster";
+    $("cluster-graph").replaceChildren();
+    $("cluster-pairs").replaceChildren();
+    setStatus("cluster-status", "Loading the cluster…");
+    let cluster, info;
+    try {
+      cluster = await getJSON("/api/clusters/" + encodeURIComponent(id));
+      info = new Map(await Promise.all(cluster.members.map(async (m) => [m, await stored(m).catch(() => null)])));
+    } catch (err) {
+      setStatus("cluster-status", err.message, true);
+      return;
+    }
+    setStatus("cluster-status", "");
+    $("cluster-title").textContent = "Cluster of " + cluster.size + " documents" + (cluster.missing_source ? " — their common source is not in the collection" : "");
+    $("cluster-graph").replaceChildren(drawGraph(cluster, info));
+    const pairs = [];
+    cluster.derived.forEach((d) => pairs.push(el("li", {}, [pairButton({ id: d.copy }, { id: d.source },
+      shortId(d.copy) + " likely derived from " + shortId(d.source) + " (" + d.by + ", " + d.score.toFixed(2) + ")")])));
+    cluster.siblings.forEach(([a, b]) => pairs.push(el("li", {}, [pairButton({ id: a }, { id: b },
+      shortId(a) + " and " + shortId(b) + " share a source" + (cluster.missing_source ? " (missing)" : ""))])));
+    $("cluster-pairs").replaceChildren(...pairs);
+    page.focus();
+  }
+
+  const NODE_W = 230, NODE_H = 64, GAP_X = 40, GAP_Y = 80, PAD = 24;
+
+  function drawGraph(cluster, info) {
+    const level = levels(cluster);
+    const missing = cluster.missing_source;
+    const shift = missing ? 1 : 0;
+    const rows = [];
+    const dateOf = (m) => (info.get(m) && info.get(m).date) || "";
+    cluster.members.slice().sort((x, y) => (dateOf(x) || "~").localeCompare(dateOf(y) || "~") || x.localeCompare(y)).forEach((m) => {
+      const row = level.get(m) + shift;
+      (rows[row] = rows[row] || []).push(m);
+    });
+    if (missing) rows[0] = ["\u0000missing"];
+    const widest = Math.max(...rows.filter(Boolean).map((r) => r.length));
+    const width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X;
+    const height = PAD * 2 + rows.length * NODE_H + (rows.length - 1) * GAP_Y + 30;
+    const pos = new Map();
+    rows.forEach((row, r) => (row || []).forEach((m, i) => {
+      const span = row.length * NODE_W + (row.length - 1) * GAP_X;
+      pos.set(m, { x: (width - span) / 2 + i * (NODE_W + GAP_X), y: PAD + r * (NODE_H + GAP_Y) });
+    }));
+    const root = svg("svg", { viewBox: "0 0 " + width + " " + height, width: String(width), height: String(height), role: "group", "aria-label": "Lineage of the cluster", class: "lineage" });
+    const edges = svg("g", { class: "edges" });
+    const nodes = svg("g", { class: "nodes" });
+    root.append(edges, nodes);
+
+    function edge(from, to, cls, label, a, b) {
+      const p = pos.get(from), q = pos.get(to);
+      let d, lx, ly, head = null;
+      if (p.y === q.y) { // same row: a curve below the nodes
+        const [l, r] = p.x < q.x ? [p, q] : [q, p];
+        const x1 = l.x + NODE_W / 2, x2 = r.x + NODE_W / 2, y = p.y + NODE_H;
+        d = "M" + x1 + "," + y + " Q" + (x1 + x2) / 2 + "," + (y + 50) + " " + x2 + "," + y;
+        lx = (x1 + x2) / 2; ly = y + 38;
+      } else {
+        const up = p.y > q.y;
+        const x1 = p.x + NODE_W / 2, y1 = up ? p.y : p.y + NODE_H, x2 = q.x + NODE_W / 2, y2 = up ? q.y + NODE_H : q.y;
+        d = "M" + x1 + "," + y1 + " L" + x2 + "," + y2;
+        lx = (x1 + x2) / 2 + 6; ly = (y1 + y2) / 2;
+        // the arrowhead at the source's end, drawn as a triangle along the line
+        const len = Math.hypot(x2 - x1, y2 - y1) || 1, ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+        const bx = x2 - ux * 11, by = y2 - uy * 11;
+        head = [[x2, y2], [bx - uy * 5, by + ux * 5], [bx + uy * 5, by - ux * 5]].map((pt) => pt.join(",")).join(" ");
+      }
+      const group = svg("g", { class: "edge " + cls, "data-from": from, "data-to": to }, [
+        svg("path", { d: d, class: "hit-area" }),
+        svg("path", { d: d, class: "line" }),
+        svg("text", { x: String(lx), y: String(ly), class: "edge-label", text: label }),
+      ]);
+      if (head) group.append(svg("polygon", { points: head, class: "head" }));
+      if (a && b) {
+        group.setAttribute("tabindex", "0");
+        group.setAttribute("role", "button");
+        group.setAttribute("aria-label", "Compare " + a + " with " + b + " (" + label + ")");
+        group.append(svg("title", { text: "Compare " + a + " with " + b }));
+        group.addEventListener("click", () => comparePair({ id: a }, { id: b }));
+        group.addEventListener("keydown", (ev) => {
+          if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); comparePair({ id: a }, { id: b }); }
+        });
+      }
+      edges.append(group);
+    }
+
+    cluster.derived.forEach((dv) => { if (pos.has(dv.copy) && pos.has(dv.source)) edge(dv.copy, dv.source, "derived", "derived from " + dv.score.toFixed(2), dv.copy, dv.source); });
+    if (missing) {
+      const linked = new Set();
+      cluster.siblings.forEach(([a, b]) => { linked.add(a); linked.add(b); });
+      cluster.members.forEach((m) => { if (level.get(m) === 0 && (linked.has(m) || !cluster.siblings.length)) edge(m, "\u0000missing", "to-missing", "derived from", null, null); });
+    }
+    cluster.siblings.forEach(([a, b]) => { if (pos.has(a) && pos.has(b)) edge(a, b, "sibling", "siblings: compare", a, b); });
+
+    pos.forEach((p, m) => {
+      const isMissing = m === "\u0000missing";
+      const doc = info.get(m);
+      const title = isMissing ? "missing common source" : (titleOf(doc) || shortId(m));
+      const sub = isMissing ? "not in the collection" : [(doc && doc.date) || "no date", titleOf(doc) ? shortId(m) : ""].filter(Boolean).join(" · ");
+      const group = svg("g", { class: "node" + (isMissing ? " missing" : ""), "data-id": isMissing ? "" : m, transform: "translate(" + p.x + "," + p.y + ")" }, [
+        svg("rect", { width: String(NODE_W), height: String(NODE_H), rx: "8" }),
+        svg("text", { x: "12", y: "26", class: "node-title", text: clip(title, 30) }),
+        svg("text", { x: "12", y: "48", class: "node-sub", text: clip(sub, 34) }),
+        svg("title", { text: isMissing ? "The members share a source that is not in the collection" : m + (doc && doc.date ? " · " + doc.date : "") + (titleOf(doc) ? " · " + titleOf(doc) : "") }),
+      ]);
+      nodes.append(group);
+    });
+    return root;
+  }
+
+  // ---- views
+
+  function showView(name) {
+    $("compare-view").hidden = name !== "compare";
+    $("collection-view").hidden = name === "compare";
+    $("tab-compare").setAttribute("aria-current", String(name === "compare"));
+    $("tab-collection").setAttribute("aria-current", String(name !== "compare"));
+    hideTip();
+  }
+
+  function route() {
+    if (!state.collection) { showView("compare"); return; }
+    const hash = location.hash;
+    if (hash.startsWith("#cluster=")) {
+      showView("collection");
+      renderCluster(decodeURIComponent(hash.slice("#cluster=".length)));
+    } else if (hash === "#collection") {
+      showView("collection");
+      $("cluster-page").hidden = true;
+      $("collection-home").hidden = false;
+      loadClusters(false).then(renderClusterList).catch(() => {});
+    } else {
+      showView("compare");
+    }
+  }
+
+  async function detectCollection() {
+    try {
+      const health = await (await fetch("/healthz")).json();
+      if (!health.collection) return;
+      state.collection = true;
+      $("views").hidden = false;
+      getJSON("/api/stats").then((s) => {
+        $("collection-stats").textContent = s.documents.toLocaleString() + " documents, " + s.duplicates.toLocaleString() + " duplicates";
+      }).catch(() => {});
+      window.addEventListener("hashchange", route);
+      route();
+    } catch (_) { /* no collection view */ }
+  }
+  detectCollection();
+
   // ------------------------------------------------------------ keys
 
   document.addEventListener("keydown", (ev) => {
+    if ($("compare-view").hidden) return;
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && !$("inputs").hidden) { runCompare(ev); return; }
     if (ev.key === "Escape") { hideTip(); return; }
     const typing = ev.target.closest && ev.target.closest("textarea, input");
