@@ -497,7 +497,7 @@ def combine(
 ) -> list[Passage]:
     """The final passages: verbatim runs and sentence groups made one to one, neighbours joined,
     and sentence-only passages kept when they carry enough evidence of their own."""
-    passages = merge_adjacent(sa, sb, _one_to_one(sa, sb, exact + grouped))
+    passages = _merge_adjacent(sa, sb, _one_to_one(sa, sb, exact + grouped))
     short_texts = min(len(sa.sentences), len(sb.sentences)) <= 3
     return [
         p
@@ -532,7 +532,7 @@ def _one_to_one(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[P
 _LOOSEST_METHOD = ("exact", "lexical", "model")  # a merged passage is labelled by its least direct evidence
 
 
-def merge_adjacent(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[Passage]:
+def _merge_adjacent(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[Passage]:
     """Join passages that follow each other on both sides with at most ``passage_gap`` sentences
     between them and no boilerplate: a lightly spun article yields verbatim runs and spun sentences
     side by side, and it is one reused passage."""
