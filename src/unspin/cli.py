@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print the inspection as JSON")
     inspect.add_argument("--html", metavar="FILE", help="also write the document with its marks as HTML to FILE")
     inspect.add_argument("--phrases", metavar="FILE", help="your own tortured phrases: 'tortured<TAB>original' lines")
+    inspect.add_argument("--db", help="a collection (unspin index): word pairs its documents use often count as known")
     inspect.set_defaults(run=_inspect)
     _collection_verbs(verbs)
     return parser
@@ -214,7 +215,7 @@ def _inspect(args: argparse.Namespace) -> int:
     from .spin import inspect, to_html
 
     doc = load(Path(args.doc))
-    result = inspect(doc, phrases=Path(args.phrases) if args.phrases else None)
+    result = inspect(doc, phrases=Path(args.phrases) if args.phrases else None, db=args.db)
     if args.html:
         _write_text(Path(args.html), to_html(doc, result))
     if args.json:

@@ -4,17 +4,23 @@ Spinning. A spinner swaps words for thesaurus entries, so a phrase comes out who
 synonym of the words of a common expression while the phrase itself is rare ("curve enemies" for
 "arch rivals", "Global Lawbreaker Court" for "International Criminal Court"). We read the Moby
 thesaurus backwards (spun word -> the headwords that list it) to get candidate originals for each
-content word, and ask a bigram table whether the restored word fits its neighbours much better than
-the word on the page does: association (PMI) of the restored bigram minus that of the bigram as written.
-The bigram and unigram counts are Peter Norvig's counts from the Google Web Trillion Word Corpus,
-shipped in the ``wordsegment`` package (Apache-2.0); a bigram missing from that table (it keeps the
-~286k bigrams seen at least 100,000 times) is given the highest association it could have had.
-An acronym after a name whose initials it does not fit, but would fit once the name's words are read
-back through the thesaurus, is a spun name too ("Global Lawbreaker Court (ICC)").
-``spun_score`` adds up, per 100 content words: the words whose restoration fits (a lower bar than the
-one for reporting a phrase), how far the share of word pairs the bigram table knows falls below clean
-text's, and how far the share of words with a much commoner thesaurus headword rises above clean text's
-(spinners pick rare synonyms). No sentence model is used: ~90 documents/s on one core.
+content word, and know an expression when the web bigram table (Peter Norvig's counts from the Google
+Web Trillion Word Corpus, shipped in ``wordsegment``, Apache-2.0), a dictionary's multi-word entry
+(WordNet 3.0 and Moby, ``unspin.phrases``) or, with ``db``, the user's own collection has it.
+
+Each content word gets a log likelihood ratio "a spinner put it there" : "the writer did" from a small
+logistic model (``_FEATURES``: its frequency, how much commoner its commonest headword is, whether its
+neighbours make known expressions with it, how often the document repeats it ...), fitted on Reuters
+articles spun with WordNet synonyms (bench/fit_inspect.py). The share of swapped words that best explains
+a document's ratios (EM on a two-class mixture), plus how far its share of known word pairs falls below
+clean text's, is ``spun_score``. Reporting follows the document: where it reads as clearly spun
+(``_REPORT_SCORE``), every word likelier swapped than not (and every adjacent pair likelier than not to
+hold a swap), each read back through the thesaurus (``_choice``: frequency, shared synonyms, a known
+expression with its neighbour, use elsewhere in the document), and capitalised runs of common words that
+a headword turns into a known name ("European Association" -> "European Union"); elsewhere only words
+whose ratio alone makes a swap likely and whose restored form makes a known expression. An acronym after
+a name whose initials it does not fit, but would fit once the name's words are read back through the
+thesaurus, is a spun name too ("Global Lawbreaker Court (ICC)"). No sentence model is used.
 
 Translation. Traces that translation and find-and-replace tools leave: a word that exists in no
 dictionary but ends like a real word whose beginning is the thesaurus headword of the phrase before it
@@ -31,16 +37,20 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from . import settings, thesaurus
 from .document import Document, Span, load
 from .errors import InputError, ModelNotInstalledError
+from .phrases import Lexicon, collection_lexicon
+from .phrases import lexicon as phrase_lexicon
 from .segment import Segmented, segment
 from .words import STOPWORDS, initials, lemma, name_before, zipf
 
@@ -123,31 +133,88 @@ class Inspection:
 
 
 def inspect(
-    doc: str | os.PathLike[str] | Document, phrases: Iterable[tuple[str, str]] | str | os.PathLike[str] | None = None
+    doc: str | os.PathLike[str] | Document,
+    phrases: Iterable[tuple[str, str]] | str | os.PathLike[str] | None = None,
+    db: str | os.PathLike[str] | Lexicon | None = None,
 ) -> Inspection:
     """Signs of spinning and of machine translation in ``doc`` (a path, a text or a Document), without its source.
 
     ``phrases``: extra tortured phrases of the user's, as (tortured, original) pairs or a file of
     ``tortured<TAB>original`` lines; found ones are reported with ``source="user"``.
+    ``db``: a collection store (the path of an ``unspin index`` database) or a ``phrases.Lexicon``: word pairs
+    that its documents use often count as known expressions too.
     """
     document = load(doc)
     seg = segment(document)
     traces = _traces(seg)
-    findings = _word_findings(seg)
-    report, weak = settings.get("spin_phrase_score"), settings.get("spin_doc_gain")
-    renamed = _renamed_entities(seg)
-    found = _merge([t for t, raw in findings if raw >= report] + renamed)
+    extra = _extra_pairs(db)
+    words = _word_evidence(seg, extra)
+    acronyms = _renamed_entities(seg)
     user = _user_phrases(seg, phrases) if phrases is not None else []
+    rate, posteriors = _spin_rate([w.llr for w in words], len(acronyms) + len(user))
+    spun_score = _spun_score(rate, _known_rate(seg))
+    if spun_score >= _REPORT_SCORE:  # clearly spun: every likely swap is reported
+        chosen = _likely_swaps(seg, words, posteriors, extra)
+        found = _spun_names(seg, extra) + _word_phrases(seg, chosen, extra)
+    else:  # names are far more often real than spun, and rare words are mostly the writer's own
+        chosen = [(w, _posterior(w.llr, _PRIOR), True) for w in words if w.llr >= _STRONG_LLR]
+        found = _word_phrases(seg, chosen, extra, need_fit=True)
+    found = _merge(acronyms + found)
     taken = [(t.span.start, t.span.end) for t in user]
     found = [t for t in found if not any(s < t.span.end and t.span.start < e for s, e in taken)]
-    evidence = sum(1.0 for _, raw in findings if raw >= weak) + 2.0 * len(renamed) + len(user)
-    words = sum(1 for t in seg.tokens if t.norm.isalpha() and t.norm not in STOPWORDS)
     return Inspection(
-        spun_score=_spun_score(evidence, words, _known_rate(seg), _rare_share(seg)),
+        spun_score=spun_score,
         translated_score=_translated_score(traces),
         tortured=tuple(sorted(found + user, key=lambda t: t.span.start)),
         artefacts=tuple(traces),
     )
+
+
+# ---------------------------------------------------------------- settings of the word model
+# Fitted by bench/fit_inspect.py (logistic regression on Reuters articles spun with WordNet synonyms, articles
+# disjoint from bench_inspect's); the weights give the log likelihood ratio "swapped by a spinner" : "as written".
+
+_FEATURES = (
+    "zipf",  # the word's frequency (spinners pick rarer synonyms)
+    "gap",  # zipf of its commonest thesaurus headword minus its own
+    "has_heads",  # some common word lists it as a synonym
+    "log_heads",  # log(1 + how many)
+    "left_known",  # the word before is a content word and the pair is a known expression
+    "left_unknown",  # ... and the pair is not
+    "right_known",
+    "right_unknown",
+    "isolated",  # neither neighbour makes a known expression with it
+    "gap_isolated",  # gap x isolated
+    "rare",  # zipf below 3
+    "capitalised",  # capitalised mid-sentence: a name (the spinners seen in training leave names alone)
+    "first",  # first word of a sentence
+    "log_repeats",  # log of how often the word occurs in the document (writers repeat words; spinners vary them)
+    "zipf_over_3",  # hinges: max(0, zipf - 3) ...
+    "zipf_over_4",
+    "zipf_over_5",
+    "gap_over_1",
+    "gap_over_2",
+    "gap_isolated_over_1",
+    "gap_isolated_over_2",
+)
+_WEIGHTS = (
+    *(-1.0110, 0.1364, -1.0283, 0.2734, -1.9633, 0.1042, -1.8788, 0.0574, -0.1270, 0.4149, 0.1736),
+    *(-8.0787, -0.7250, -0.6756, 0.2710, -0.0714, 0.7954, -0.8715, 2.2056, 0.7172, -1.7872),
+)
+_BIAS = 3.9762
+_PRIOR = 0.01  # share of swapped words assumed where a document is too short to estimate it
+_REPORT_POSTERIOR = 0.5  # in a document that reads as spun: a word is reported when it is likelier swapped than not
+_STRONG_LLR = 5.5  # otherwise: only words this far above (posterior 0.5 at a 0.4% prior)
+_NAME_WORD_ZIPF = 3.5  # a capitalised word this common in lower case is an ordinary word, not a surname
+_CHOICE_CLOSE, _CHOICE_KNOWN, _CHOICE_IN_DOC = 4.0, 3.0, 2.0  # see _choice
+_KNOWN_WEIGHT = 0.3  # see _spun_score
+_RATE_HALF = 0.13  # spun evidence (see _spun_score) at which spun_score is 0.5 (~98.5th percentile of clean Reuters)
+_REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (~99.8th percentile of clean Reuters)
+
+
+class _Word(NamedTuple):
+    token: int  # token index
+    llr: float  # log likelihood ratio: swapped by a spinner vs as written
 
 
 # ---------------------------------------------------------------- data: bigrams and the reversed thesaurus
@@ -197,18 +264,24 @@ def _reverse() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _neighbour_sets() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """For each word, the words that follow it in a known bigram, and those that precede it."""
+    """For each word, the words that follow it in a known expression (web bigram or dictionary entry), and
+    those that precede it."""
     after: dict[str, set[str]] = defaultdict(set)
     before: dict[str, set[str]] = defaultdict(set)
     for pair in _bigrams():
         a, _, b = pair.partition(" ")
         after[a].add(b)
         before[b].add(a)
+    lexicon = phrase_lexicon()
+    for a, b in lexicon.pairs:
+        after[a].add(b)
+        before[b].add(a)
     return {k: frozenset(v) for k, v in after.items()}, {k: frozenset(v) for k, v in before.items()}
 
 
 def load_data() -> None:
-    """Read the thesaurus and the bigram table now (a few seconds) rather than in the first ``inspect``."""
+    """Read the thesaurus, the bigram table and the dictionaries' expressions now (a few seconds) rather than
+    in the first ``inspect``."""
     _unigrams()
     _bigrams()
     _reverse()
@@ -219,13 +292,27 @@ def _count(word: str) -> int:
     return _unigrams().get(word, _MIN_UNIGRAM // 2)
 
 
-def _assoc(a: str, b: str) -> tuple[float, bool]:
-    """PMI of the bigram "a b" in the web counts, and whether the table knows it; for an unknown
-    bigram, the highest PMI it could have had (its count is under the table's floor), capped at 0."""
+def _extra_pairs(db: str | os.PathLike[str] | Lexicon | None) -> Lexicon | None:
+    if db is None or isinstance(db, Lexicon):
+        return db
+    return collection_lexicon(db)
+
+
+def _known(a: str, b: str, extra: Lexicon | None = None) -> bool:
+    return f"{a} {b}" in _bigrams() or (a, b) in phrase_lexicon() or (extra is not None and (a, b) in extra)
+
+
+def _assoc(a: str, b: str, extra: Lexicon | None = None) -> tuple[float, bool]:
+    """PMI of the bigram "a b" in the web counts, and whether it is a known expression; a dictionary's
+    expression (or a collection's frequent pair) missing from the web table gets the highest PMI the table's
+    floor allows, at least ``spin_bigram_pmi``; an unknown bigram the highest PMI it could have had, capped at 0."""
     count = _bigrams().get(f"{a} {b}")
     if count is not None:
         return math.log(count * _TOTAL / (_count(a) * _count(b))), True
-    return min(0.0, math.log(_MIN_BIGRAM * _TOTAL / (_count(a) * _count(b)))), False
+    ceiling = math.log(_MIN_BIGRAM * _TOTAL / (_count(a) * _count(b)))
+    if (a, b) in phrase_lexicon() or (extra is not None and (a, b) in extra):
+        return max(ceiling, settings.get("spin_bigram_pmi")), True
+    return min(0.0, ceiling), False
 
 
 @lru_cache(maxsize=50_000)
@@ -242,10 +329,17 @@ def _candidates(word: str) -> frozenset[str]:
                     out[form] = None
                     break
     floor = settings.get("spin_original_zipf")
-    return frozenset(c for c in out if c.isalpha() and zipf(c) >= floor)
+    return frozenset(c for c in out if c.isalpha() and c not in STOPWORDS and zipf(c) >= floor)
 
 
-# ---------------------------------------------------------------- spinning
+@lru_cache(maxsize=100_000)
+def _head_stats(word: str) -> tuple[float, int]:
+    """Zipf of the commonest headword listing ``word`` (its own zipf when none does), and how many do."""
+    heads = _candidates(word)
+    return max((zipf(c) for c in heads), default=zipf(word)), len(heads)
+
+
+# ---------------------------------------------------------------- spinning: words
 
 
 def _neighbours(seg: Segmented, i: int) -> tuple[str | None, str | None]:
@@ -263,45 +357,115 @@ def _joined(gap: str) -> bool:
     return gap in (" ", "-") or (gap.isspace() and "\n" not in gap)
 
 
-def _word_findings(seg: Segmented) -> list[tuple[Tortured, float]]:
-    """Words whose thesaurus headword fits the neighbours far better than the word itself, each with its
-    raw score: the gain in bigram PMI plus ``spin_rarity_weight`` x how much more common the headword is."""
-    text = seg.doc.text
-    bigrams = _bigrams()
-    found: list[tuple[Tortured, float]] = []
-    for i, token in enumerate(seg.tokens):
-        word = token.norm
-        if len(word) < 3 or not word.isalpha() or word in STOPWORDS or text[token.start : token.end].isupper():
-            continue
-        prev, nxt = _neighbours(seg, i)
-        if prev is None and nxt is None:
-            continue
-        if (prev is None or f"{prev} {word}" in bigrams) and (nxt is None or f"{word} {nxt}" in bigrams):
-            continue  # the word as written is a known expression on both sides
-        best, raw, support = _best_original(word, prev, nxt)
-        if best is None:
-            continue
-        start, end = token.start, token.end
-        original = _cased(best, text[start:end])
-        if support == "prev":
-            start = seg.tokens[i - 1].start
-            original = text[start : token.start] + original
-        else:
-            nxt_token = seg.tokens[i + 1]
-            original = original + text[end : nxt_token.end]
-            end = nxt_token.end
-        found.append((Tortured(Span.of(text, start, end), original, _squash(raw)), raw))
-    return found
+def _content(word: str | None) -> bool:
+    return word is not None and word.isalpha() and word not in STOPWORDS
 
 
-def _best_original(word: str, prev: str | None, nxt: str | None) -> tuple[str | None, float, str]:
+def _features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], list[list[float]]]:
+    """The content words of ``seg`` a spinner could have swapped (token indices) and their features
+    (``_FEATURES`` order)."""
+    text, tokens = seg.doc.text, seg.tokens
+    firsts = {s.first_token for s in seg.sentences}
+    norms = [t.norm for t in tokens]
+    repeats = Counter(norms)
+    joined = [False] + [_joined(text[a.end : b.start]) for a, b in zip(tokens, tokens[1:], strict=False)]
+    content = [len(w) > 2 and w.isalpha() and w not in STOPWORDS for w in norms]
+    indices: list[int] = []
+    rows: list[list[float]] = []
+    last = len(tokens) - 1
+    for i, token in enumerate(tokens):
+        if not content[i]:
+            continue
+        word = norms[i]
+        written = text[token.start : token.end]
+        if written.isupper():
+            continue
+        own = zipf(word)
+        commonest, heads = _head_stats(word)
+        gap = commonest - own
+        left_known = left_unknown = right_known = right_unknown = 0.0
+        if joined[i] and content[i - 1]:
+            if _known(norms[i - 1], word, extra):
+                left_known = 1.0
+            else:
+                left_unknown = 1.0
+        if i < last and joined[i + 1] and content[i + 1]:
+            if _known(word, norms[i + 1], extra):
+                right_known = 1.0
+            else:
+                right_unknown = 1.0
+        isolated = float(not left_known and not right_known)
+        indices.append(i)
+        rows.append(
+            [
+                own,
+                gap,
+                float(heads > 0),
+                math.log1p(heads),
+                left_known,
+                left_unknown,
+                right_known,
+                right_unknown,
+                isolated,
+                gap * isolated,
+                float(own < 3.0),
+                float(written[0].isupper() and i not in firsts),
+                float(i in firsts),
+                math.log(repeats[word]),
+                max(0.0, own - 3.0),
+                max(0.0, own - 4.0),
+                max(0.0, own - 5.0),
+                max(0.0, gap - 1.0),
+                max(0.0, gap - 2.0),
+                max(0.0, gap - 1.0) * isolated,
+                max(0.0, gap - 2.0) * isolated,
+            ]
+        )
+    return indices, rows
+
+
+def _word_evidence(seg: Segmented, extra: Lexicon | None = None) -> list[_Word]:
+    """Each content word with the log likelihood ratio that a spinner put it there."""
+    indices, rows = _features(seg, extra)
+    if not rows:
+        return []
+    llrs = np.asarray(rows, dtype=np.float64) @ np.asarray(_WEIGHTS) + _BIAS
+    return [_Word(i, float(v)) for i, v in zip(indices, llrs, strict=True)]
+
+
+def _posterior(llr: float, prior: float) -> float:
+    odds = prior / (1.0 - prior) * math.exp(min(llr, 30.0))
+    return odds / (1.0 + odds)
+
+
+def _spin_rate(llrs: list[float], evidence: float = 0.0) -> tuple[float, list[float]]:
+    """The share of swapped words that best explains the evidence (EM on a two-class mixture whose word
+    likelihood ratios are ``llrs``; ``evidence``: findings counted as swapped for sure), and each word's
+    posterior that it was swapped."""
+    if len(llrs) < 30:
+        return _PRIOR, [_posterior(v, _PRIOR) for v in llrs]
+    ratios = np.exp(np.minimum(np.asarray(llrs), 30.0))
+    rate = 0.1
+    for _ in range(50):
+        posteriors = rate * ratios / (rate * ratios + 1.0 - rate)
+        new = min(0.95, max(1e-4, (float(posteriors.sum()) + evidence) / (len(llrs) + evidence)))
+        if abs(new - rate) < 1e-5:
+            break
+        rate = new
+    return rate, [float(p) for p in rate * ratios / (rate * ratios + 1.0 - rate)]
+
+
+def _best_original(
+    word: str, prev: str | None, nxt: str | None, extra: Lexicon | None = None
+) -> tuple[str | None, float, str]:
     """The candidate original with the highest raw score, that score, and which neighbour ("prev" or
-    "next") forms a known bigram with it where the written word does not."""
+    "next") forms a known expression with it where the written word does not. Raw score: the gain in
+    association with the neighbours plus ``spin_rarity_weight`` x how much more common the candidate is."""
     sides = [(prev, True), (nxt, False)]
     written = {}
     for other, before in sides:
         if other is not None:
-            written[before] = _assoc(other, word) if before else _assoc(word, other)
+            written[before] = _assoc(other, word, extra) if before else _assoc(word, other, extra)
     floor = settings.get("spin_bigram_pmi")
     rarity = settings.get("spin_rarity_weight")
     own = zipf(word)
@@ -310,8 +474,12 @@ def _best_original(word: str, prev: str | None, nxt: str | None) -> tuple[str | 
     fitting: set[str] = set()
     if prev is not None and prev not in STOPWORDS:
         fitting |= candidates & after.get(prev, frozenset())
+        if extra is not None:
+            fitting |= candidates & extra.after.get(prev, frozenset())
     if nxt is not None and nxt not in STOPWORDS:
         fitting |= candidates & before_sets.get(nxt, frozenset())
+        if extra is not None:
+            fitting |= candidates & extra.before.get(nxt, frozenset())
     best: str | None = None
     best_score, best_side = -math.inf, ""
     for candidate in sorted(fitting):
@@ -319,7 +487,7 @@ def _best_original(word: str, prev: str | None, nxt: str | None) -> tuple[str | 
         for other, before in sides:
             if other is None or other in STOPWORDS:
                 continue
-            pmi, known = _assoc(other, candidate) if before else _assoc(candidate, other)
+            pmi, known = _assoc(other, candidate, extra) if before else _assoc(candidate, other, extra)
             mine, mine_known = written[before]
             gain += pmi - mine
             if known and not mine_known and pmi >= floor and pmi > strongest:
@@ -330,16 +498,171 @@ def _best_original(word: str, prev: str | None, nxt: str | None) -> tuple[str | 
     return best, best_score, best_side
 
 
+def _restore_word(seg: Segmented, i: int, extra: Lexicon | None, used: Counter[str]) -> tuple[str | None, str]:
+    """The word a spinner likely replaced at token ``i``, and the neighbour ("prev"/"next"/"") it makes a known
+    expression with. Of the headwords listing the word, the one with the best ``_choice`` score."""
+    word = seg.tokens[i].norm
+    prev, nxt = _neighbours(seg, i)
+    prev = prev if _content(prev) else None
+    nxt = nxt if _content(nxt) else None
+    best, best_score, side = None, -math.inf, ""
+    for head in sorted(_candidates(word)):
+        left = prev is not None and _known(prev, head, extra)
+        right = nxt is not None and _known(head, nxt, extra)
+        score = _choice(word, head, left + right, head in used)
+        if score > best_score:
+            best, best_score, side = head, score, ("prev" if left else "next" if right else "")
+    return best, side
+
+
+def _choice(word: str, head: str, known: int, in_doc: bool) -> float:
+    """How likely ``head`` is the word a spinner replaced with ``word``: its frequency (zipf), plus
+    ``_CHOICE_CLOSE`` x how many synonyms the two share (cosine of their Moby lists: the closer the sense, the
+    likelier the swap), plus ``_CHOICE_KNOWN`` per neighbour it makes a known expression with, plus
+    ``_CHOICE_IN_DOC`` when the document uses it elsewhere. Weights fitted by hand on Reuters spun with WordNet
+    (bench/fit_inspect.py reports how often the original comes back)."""
+    return zipf(head) + _CHOICE_CLOSE * _closeness(word, head) + _CHOICE_KNOWN * known + _CHOICE_IN_DOC * in_doc
+
+
+@lru_cache(maxsize=200_000)
+def _closeness(a: str, b: str) -> float:
+    one, two = _synonyms(a), _synonyms(b)
+    return len(one & two) / math.sqrt(len(one) * len(two) + 1)
+
+
+def _synonyms(word: str) -> frozenset[str]:
+    return thesaurus.synonyms(word) or thesaurus.synonyms(lemma(word))
+
+
+def _likely_swaps(
+    seg: Segmented, words: list[_Word], posteriors: list[float], extra: Lexicon | None
+) -> list[tuple[_Word, float, bool]]:
+    """In a document that reads as clearly spun: the words likelier swapped than not, the two words of an
+    adjacent pair likelier than not to hold a swap (the likelier one restored), and the words a headword
+    would turn into a known expression with a neighbour (raw score from settings "spin_doc_gain"). Each as
+    (word, score, whether to restore it)."""
+    chosen: dict[int, tuple[_Word, float, bool]] = {}
+    by_token = {w.token: (w, p) for w, p in zip(words, posteriors, strict=True)}
+    for w, p in by_token.values():
+        if p >= _REPORT_POSTERIOR:
+            chosen[w.token] = (w, p, True)
+    for w, p in by_token.values():
+        after = by_token.get(w.token + 1)
+        if after is not None and _neighbours(seg, w.token)[1] is not None:
+            either = 1.0 - (1.0 - p) * (1.0 - after[1])
+            if either >= _REPORT_POSTERIOR:
+                first_restored = p >= after[1] and bool(_candidates(seg.tokens[w.token].norm))
+                for item, restore in (((w, p), first_restored), (after, not first_restored)):
+                    chosen.setdefault(item[0].token, (item[0], either, restore))
+    gain = settings.get("spin_doc_gain")
+    for w, p in by_token.values():
+        if w.token not in chosen and seg.doc.text[seg.tokens[w.token].start].islower():
+            prev, nxt = _neighbours(seg, w.token)
+            best, raw, _ = _best_original(seg.tokens[w.token].norm, prev, nxt, extra)
+            if best is not None and raw >= gain:
+                chosen[w.token] = (w, max(p, _REPORT_POSTERIOR), True)
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def _word_phrases(
+    seg: Segmented, chosen: list[tuple[_Word, float, bool]], extra: Lexicon | None, need_fit: bool = False
+) -> list[Tortured]:
+    """Reported words as phrases: adjacent ones joined, each restored (names stay as written; two restored
+    neighbours together where some pair of their headwords is a known expression: "unfamiliar service" ->
+    "foreign service"); a word whose restored form makes a known expression with a neighbour takes that
+    neighbour into its phrase ("curve enemies" -> "arch enemies"). ``need_fit``: only words whose restored
+    form does."""
+    if not chosen:
+        return []
+    text, tokens = seg.doc.text, seg.tokens
+    used = Counter(t.norm for t in tokens)
+    firsts = {s.first_token for s in seg.sentences}
+    restored: dict[int, str] = {}
+    score: dict[int, float] = {}
+    reach: dict[int, tuple[int, int]] = {}
+    for w, posterior, restore in chosen:
+        i = w.token
+        name = _is_name(seg, i, firsts)
+        original, side = _restore_word(seg, i, extra, used) if restore and not name else (None, "")
+        if (original is None and (restore and not name)) or (need_fit and not side):
+            continue
+        if original is not None:
+            restored[i] = original
+        score[i] = posterior
+        reach[i] = (i - (side == "prev"), i + (side == "next"))
+    found: list[Tortured] = []
+    for group in _groups(seg, sorted(score)):
+        if not any(i in restored for i in group):
+            continue
+        for a, b in zip(group, group[1:], strict=False):
+            if (
+                (a in restored or b in restored)
+                and not _known(restored.get(a, tokens[a].norm), restored.get(b, tokens[b].norm), extra)
+                and not _is_name(seg, a, firsts)
+                and not _is_name(seg, b, firsts)
+            ):
+                pair = _restore_pair(tokens[a].norm, tokens[b].norm, extra, used)
+                if pair is not None:
+                    restored[a], restored[b] = pair
+        first = min(reach[i][0] for i in group)
+        last = max(reach[i][1] for i in group)
+        pieces = []
+        for j in range(first, last + 1):
+            token = tokens[j]
+            pieces.append(_cased(restored[j], text[token.start : token.end]) if j in restored else _token_text(seg, j))
+            if j < last:
+                pieces.append(text[token.end : tokens[j + 1].start])
+        start, end = tokens[first].start, tokens[last].end
+        found.append(Tortured(Span.of(text, start, end), "".join(pieces), max(score[i] for i in group)))
+    return found
+
+
+def _is_name(seg: Segmented, i: int, firsts: set[int]) -> bool:
+    return _token_text(seg, i)[0].isupper() and i not in firsts
+
+
+def _restore_pair(a: str, b: str, extra: Lexicon | None, used: Counter[str]) -> tuple[str, str] | None:
+    """Two adjacent swapped words read back together: the pair of headwords (or one headword and the other
+    word as written) that is a known expression and scores best by ``_choice``."""
+    after = _neighbour_sets()[0]
+    firsts = {a, *_candidates(a)}
+    seconds = {b, *_candidates(b)}
+    best, best_score = None, -math.inf
+    for one in sorted(firsts):
+        following = after.get(one, frozenset())
+        if extra is not None:
+            following = following | extra.after.get(one, frozenset())
+        for two in sorted(seconds & following):
+            if (one, two) == (a, b):
+                return None  # known as written
+            score = (_choice(a, one, 1, one in used) if one != a else zipf(a) + _CHOICE_CLOSE) + (
+                _choice(b, two, 1, two in used) if two != b else zipf(b) + _CHOICE_CLOSE
+            )
+            if score > best_score:
+                best, best_score = (one, two), score
+    return best
+
+
+def _token_text(seg: Segmented, i: int) -> str:
+    token = seg.tokens[i]
+    return seg.doc.text[token.start : token.end]
+
+
+def _groups(seg: Segmented, indices: list[int]) -> list[list[int]]:
+    """Runs of token indices next to each other in one clause."""
+    groups: list[list[int]] = []
+    for i in indices:
+        if groups and groups[-1][-1] == i - 1 and _neighbours(seg, i)[0] is not None:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
 def _cased(word: str, like: str) -> str:
     if like.isupper() and len(like) > 1:
         return word.upper()
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
-
-
-def _squash(raw: float) -> float:
-    """A raw word score as 0-1: 0.5 at settings "spin_doc_gain", 0.9 at "spin_phrase_score"."""
-    low, high = settings.get("spin_doc_gain"), settings.get("spin_phrase_score")
-    return 1.0 / (1.0 + math.exp(-(raw - low) * math.log(9.0) / max(high - low, 1e-6)))
 
 
 def _merge(found: list[Tortured]) -> list[Tortured]:
@@ -351,6 +674,9 @@ def _merge(found: list[Tortured]) -> list[Tortured]:
     return kept
 
 
+# ---------------------------------------------------------------- spinning: names
+
+
 def _renamed_entities(seg: Segmented) -> list[Tortured]:
     """ "Global Lawbreaker Court (ICC)": the acronym fits the name once its words are read back through the
     thesaurus ("International Criminal Court"), so the name was spun."""
@@ -360,7 +686,7 @@ def _renamed_entities(seg: Segmented) -> list[Tortured]:
         words = _name_words(text, m.start())
         restored = _restore_name([w for _, _, w in words], m.group(1))
         if restored:
-            found.append(Tortured(Span.of(text, words[0][0], words[-1][1]), restored, 0.9))
+            found.append(Tortured(Span.of(text, words[0][0], words[-1][1]), restored, 1.0))
     return found
 
 
@@ -388,9 +714,8 @@ def _restore_name(words: list[str], acronym: str) -> str | None:
     return " ".join(_cased(r, w) for r, w in zip(restored, words, strict=True)) if changed_ok else None
 
 
-def _known_pairs(words: list[str]) -> list[bool]:
-    bigrams = _bigrams()
-    return [f"{a} {b}" in bigrams for a, b in zip(words, words[1:], strict=False)]
+def _known_pairs(words: list[str], extra: Lexicon | None = None) -> list[bool]:
+    return [_known(a, b, extra) for a, b in zip(words, words[1:], strict=False)]
 
 
 def _name_words(text: str, position: int) -> list[tuple[int, int, str]]:
@@ -406,6 +731,70 @@ def _name_words(text: str, position: int) -> list[tuple[int, int, str]]:
     return list(reversed(name))
 
 
+def _spun_names(seg: Segmented, extra: Lexicon | None = None) -> list[Tortured]:
+    """ "European Association": a capitalised run of common words none of whose neighbours make a known
+    expression, where reading a word back through the thesaurus does ("European Union"). Score: the share
+    of the run's word pairs the restoration makes known."""
+    text, tokens = seg.doc.text, seg.tokens
+    used = Counter(t.norm for t in tokens)
+    found: list[Tortured] = []
+    for sentence in seg.sentences:
+        run: list[int] = []
+        for i in range(sentence.first_token + 1, sentence.last_token + 1):
+            title = i < sentence.last_token and _title_word(seg, i)
+            if title and (not run or _neighbours(seg, i)[0] is not None):
+                run.append(i)
+                continue
+            if len(run) >= 2:
+                restored = _restore_run([tokens[j].norm for j in run], extra, used)
+                if restored is not None:
+                    names, share = restored
+                    start, end = tokens[run[0]].start, tokens[run[-1]].end
+                    original = " ".join(_cased(n, _token_text(seg, j)) for n, j in zip(names, run, strict=True))
+                    found.append(Tortured(Span.of(text, start, end), original, share))
+            run = [i] if title else []
+    return found
+
+
+def _title_word(seg: Segmented, i: int) -> bool:
+    written = _token_text(seg, i)
+    word = seg.tokens[i].norm
+    return (
+        written[:1].isupper()
+        and written[1:].islower()
+        and word.isalpha()
+        and word not in STOPWORDS
+        and zipf(word) >= _NAME_WORD_ZIPF
+    )
+
+
+def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) -> tuple[list[str], float] | None:
+    """Each word of the run whose pairs are all unknown, replaced by the headword that makes known pairs with
+    its neighbours (as written or already restored) and scores best by ``_choice``; None unless that makes a
+    pair known."""
+    written = _known_pairs(words, extra)
+    if any(written):
+        return None
+    restored = list(words)
+    for k, word in enumerate(words):
+        best, best_score = word, -math.inf
+        for head in sorted(_candidates(word)):
+            known = (k > 0 and _known(restored[k - 1], head, extra)) + (
+                k + 1 < len(words) and _known(head, words[k + 1], extra)
+            )
+            score = _choice(word, head, known, head in used)
+            if known and score > best_score:
+                best, best_score = head, score
+        restored[k] = best
+    after = _known_pairs(restored, extra)
+    if not any(after):
+        return None
+    return restored, sum(after) / len(after)
+
+
+# ---------------------------------------------------------------- spinning: the document
+
+
 def _known_rate(seg: Segmented) -> float:
     """Share of adjacent word pairs (both words known) that the bigram table knows: swapping words for
     synonyms breaks collocations, so spun text has fewer (clean Reuters: median 0.62, 2nd percentile 0.53)."""
@@ -419,35 +808,11 @@ def _known_rate(seg: Segmented) -> float:
     return hits / pairs if pairs >= 20 else settings.get("spin_known_base")
 
 
-@lru_cache(maxsize=100_000)
-def _commonest_head(word: str) -> float:
-    """Zipf frequency of the commonest headword listing ``word`` (0 when none does)."""
-    return max((zipf(c) for c in _candidates(word)), default=0.0)
-
-
-def _rare_share(seg: Segmented) -> float:
-    """Share of lower-case content words with a thesaurus headword at least ``spin_rarity_gap`` zipf more
-    common: spinners pick rare synonyms (clean Reuters: median 0.06, 98th percentile 0.13)."""
-    text, gap = seg.doc.text, settings.get("spin_rarity_gap")
-    words = rare = 0
-    for token in seg.tokens:
-        word = token.norm
-        if len(word) < 3 or not word.isalpha() or word in STOPWORDS or text[token.start].isupper():
-            continue
-        words += 1
-        rare += _commonest_head(word) - zipf(word) >= gap
-    return rare / words if words >= 30 else 0.0
-
-
-def _spun_score(evidence: float, words: int, known_rate: float, rare_share: float) -> float:
-    """Evidence words per 100 content words, plus ``spin_known_weight`` x how far the known-bigram rate
-    falls below ``spin_known_base``, plus ``spin_rare_weight`` x how far the share of words with a much
-    commoner headword rises above ``spin_rare_base``; as 0-1: 0.5 at settings "spin_doc_density"."""
-    density = 100.0 * evidence / max(words, 100)
-    density += settings.get("spin_known_weight") * max(0.0, settings.get("spin_known_base") - known_rate)
-    density += settings.get("spin_rare_weight") * max(0.0, rare_share - settings.get("spin_rare_base"))
-    half = settings.get("spin_doc_density")
-    return density / (density + half)
+def _spun_score(rate: float, known_rate: float) -> float:
+    """The estimated share of swapped words plus ``_KNOWN_WEIGHT`` x how far the share of known word pairs
+    falls below ``spin_known_base``, as 0-1: 0.5 at ``_RATE_HALF``."""
+    density = rate + _KNOWN_WEIGHT * max(0.0, settings.get("spin_known_base") - known_rate)
+    return density / (density + _RATE_HALF)
 
 
 # ---------------------------------------------------------------- user phrases

