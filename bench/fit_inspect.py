@@ -1,12 +1,22 @@
-"""Fit the word model of ``unspin.inspect``: which content words did a spinner put there?
+"""Fit the two models of ``unspin.inspect``: which content words did a spinner put there, and what was there before?
 
 Reuters articles (../shared/data/reuters-20k; a slice disjoint from the ones ``bench_inspect.py`` scores)
 are spun here with WordNet synonyms at 10, 30 and 50% (``unspin.evaluation.spinner``; the detector reads
-the Moby thesaurus, not WordNet), a quarter are left as written. Each content word gets ``spin._features``;
-the label is whether the spinner replaced it. A logistic regression (Newton steps, a little L2) gives
-weights whose score minus the training prior's log odds is the log likelihood ratio "swapped" : "as
-written"; the script prints them as ``_WEIGHTS``/``_BIAS`` for src/unspin/spin.py, with held-out AUC,
-the EM spin-rate estimate per spin rate, and how often ``spin._restore_word`` gives back the original.
+the Moby thesaurus, not WordNet), a quarter are left as written.
+
+The word model. Each content word gets ``spin._features``; the label is whether the spinner replaced it. A
+logistic regression (Newton steps, a little L2) gives weights whose score minus the training prior's log odds
+is the log likelihood ratio "swapped" : "as written"; the script prints them as ``_WEIGHTS``/``_BIAS`` for
+src/unspin/spin.py, with held-out AUC and the EM spin-rate estimate per spin rate.
+
+The choice of the original. Each swapped word's candidates (``spin._originals``: Moby both ways and WordNet)
+get ``spin._original_features``; a conditional logit (softmax over one word's candidates, L-BFGS, a little L2)
+learns which one the spinner replaced. Half its words come from the WordNet-spun articles, half from the same
+articles spun with Moby synonyms instead (the same words replaced, each by a random common single-word Moby
+synonym, inflected like it), so that neither thesaurus is credited for being the spinner's own; it prints
+``_ORIGINAL_WEIGHTS`` and, on held-out articles, how often the best candidate is the original, for the weights
+in spin.py now and for the refitted ones, against the older choice (frequency + closeness + known pair + used
+in the document, Moby headwords only).
 
     python bench/fit_inspect.py --articles 600
 """
@@ -14,45 +24,106 @@ the EM spin-rate estimate per spin rate, and how often ``spin._restore_word`` gi
 from __future__ import annotations
 
 import argparse
+import random
 from collections import Counter
+from dataclasses import dataclass
 
 from _common import header  # isort: skip - first: one thread before numpy loads
 from bench_inspect import read_articles  # isort: skip
 
 import numpy as np
+from scipy.optimize import minimize
 
 import unspin
-from unspin import spin
+from unspin import spin, thesaurus
 from unspin.evaluation.spinner import spin as spinner
-from unspin.segment import segment
+from unspin.phrases import Lexicon, counts_lexicon
+from unspin.segment import Segmented, segment
+from unspin.words import lemma, zipf
 
 RATES = (0.0, 0.1, 0.3, 0.5)
 FIRST = 6000  # bench_inspect.py scores articles [0, 2200) of the same order
+COLLECTION = (2200, FIRST)  # articles standing for the user's collection (``inspect(db=...)``)
 
 
-def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple[str, str]]]:
-    """Features, labels, document numbers, spin rates; and (original, restored) for swapped words."""
+@dataclass
+class Swap:
+    """One swapped word in context, with the spinner's original, for fitting the choice of the original."""
+
+    word: str
+    prev: str | None
+    nxt: str | None
+    used: Counter[str]
+    original: str
+    doc: int
+    extra: Lexicon | None = None  # the collection's word pairs, for half the swaps
+
+
+def swaps_of(seg: Segmented, swapped: dict[int, str], number: int) -> list[Swap]:
+    used = Counter(t.norm for t in seg.tokens)
+    found = []
+    for i, token in enumerate(seg.tokens):
+        if token.start in swapped and token.norm.isalpha():
+            prev, nxt = spin._neighbours(seg, i)
+            found.append(Swap(token.norm, prev, nxt, used, swapped[token.start], number))
+    return found
+
+
+def moby_spin(text: str, rate: float, seed: int) -> tuple[str, dict[int, str]]:
+    """The words the WordNet spinner replaces (lower-case ones), each replaced by a random common single-word Moby
+    synonym of its lemma, inflected like it instead; the spun text and {spun offset: original word}."""
+    rng = random.Random(seed)
+    pieces, done, shift, swapped = [], 0, 0, {}
+    for edit in spinner(text, rate, seed).edits:
+        word = edit.original
+        if not word.islower():
+            continue
+        base = lemma(word)
+        ending = word[len(base) :] if base != word and word.startswith(base) else ""
+        if base != word and not ending:
+            continue
+        options = set()
+        for synonym in thesaurus.synonyms(base):
+            if synonym.isalpha() and zipf(synonym) >= 2.5:
+                form = spin._inflect(synonym, ending) if ending else synonym
+                if form and form != word and lemma(form) != base:
+                    options.add(form)
+        if not options:
+            continue
+        new = rng.choice(sorted(options))
+        pieces += [text[done : edit.start], new]
+        swapped[edit.start + shift] = word
+        shift += len(new) - len(word)
+        done = edit.end
+    pieces.append(text[done:])
+    return "".join(pieces), swapped
+
+
+def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Swap], list[Swap]]:
+    """Features, labels, document numbers, spin rates of the content words; the swaps of the WordNet-spun and
+    of the Moby-spun articles."""
     rows: list[list[float]] = []
     labels: list[int] = []
     docs: list[int] = []
     rates: list[float] = []
-    restored: list[tuple[str, str]] = []
+    wordnet_swaps: list[Swap] = []
+    moby_swaps: list[Swap] = []
     for number, text in enumerate(read_articles(13)[FIRST : FIRST + n]):
         rate = RATES[number % len(RATES)]
         spun = spinner(text, rate, number) if rate else None
         seg = segment(unspin.Document("train", spun.text if spun else text))
         swapped = {e.spun_start: e.original.lower() for e in spun.edits} if spun else {}
         indices, features = spin._features(seg)
-        used = Counter(t.norm for t in seg.tokens)
         for i, row in zip(indices, features, strict=True):
-            start = seg.tokens[i].start
             rows.append(row)
-            labels.append(int(start in swapped))
+            labels.append(int(seg.tokens[i].start in swapped))
             docs.append(number)
             rates.append(rate)
-            if start in swapped and swapped[start] in spin._candidates(seg.tokens[i].norm):
-                restored.append((swapped[start], spin._restore_word(seg, i, None, used)[0] or ""))
-    return np.asarray(rows), np.asarray(labels, float), np.asarray(docs), np.asarray(rates), restored
+        if rate:
+            wordnet_swaps += swaps_of(seg, swapped, number)
+            moby_text, moby_swapped = moby_spin(text, rate, number)
+            moby_swaps += swaps_of(segment(unspin.Document("moby", moby_text)), moby_swapped, number)
+    return np.asarray(rows), np.asarray(labels, float), np.asarray(docs), np.asarray(rates), wordnet_swaps, moby_swaps
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 40) -> np.ndarray:
@@ -74,11 +145,78 @@ def auc(score: np.ndarray, y: np.ndarray) -> float:
     return float((rank[pos].sum() - pos.sum() * (pos.sum() - 1) / 2) / (pos.sum() * (~pos).sum()))
 
 
+@dataclass
+class Choices:
+    """All candidates of all swaps: feature rows, the swap each belongs to, whether it is the original."""
+
+    x: np.ndarray
+    group: np.ndarray
+    label: np.ndarray
+    old: np.ndarray  # the older choice's score (Moby headwords only; -inf for other candidates)
+
+
+def choices(swaps: list[Swap]) -> Choices:
+    rows, groups, labels, old = [], [], [], []
+    for k, s in enumerate(swaps):
+        names, x = spin._original_features(s.word, s.prev, s.nxt, s.used, s.extra)
+        if not names:
+            continue
+        x[:, 1] = [spin._closeness(s.word, c) for c in names]
+        heads = spin._candidates(s.word)
+        for name, row in zip(names, x, strict=True):
+            known = int(spin._content(s.prev) and spin._known(s.prev or "", name)) + int(
+                spin._content(s.nxt) and spin._known(name, s.nxt or "")
+            )
+            in_doc = name in s.used
+            old.append(zipf(name) + 4.0 * row[1] + 3.0 * known + 2.0 * in_doc if name in heads else -np.inf)
+            rows.append(row)
+            groups.append(k)
+            labels.append(name == s.original)
+    return Choices(np.asarray(rows), np.asarray(groups), np.asarray(labels, bool), np.asarray(old))
+
+
+def fit_choice(c: Choices, keep: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Conditional logit over each swap's candidates (swaps whose original is a candidate, rows ``keep``)."""
+    has = np.zeros(c.group.max() + 1, bool)
+    has[c.group[c.label]] = True
+    rows = keep & has[c.group]
+    x, y = c.x[rows], c.label[rows]
+    _, group = np.unique(c.group[rows], return_inverse=True)
+    n = group.max() + 1
+    positive = x[y].sum(0)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = x @ w
+        top = np.full(n, -np.inf)
+        np.maximum.at(top, group, s)
+        e = np.exp(s - top[group])
+        total = np.bincount(group, e, n)
+        p = e / total[group]
+        value = positive @ w - (np.log(total) + top).sum() - 0.5 * l2 * w @ w
+        return -value, -(positive - p @ x - l2 * w)
+
+    return minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
+
+
+def accuracy(c: Choices, score: np.ndarray, swaps: list[Swap], held: np.ndarray) -> tuple[float, float]:
+    """Of the held-out swaps: share whose best-scored candidate is the original, among those whose original is a
+    candidate and among all."""
+    order = np.lexsort((-score, c.group))
+    first = np.ones(len(order), bool)
+    first[1:] = c.group[order][1:] != c.group[order][:-1]
+    best = order[first]
+    right = np.zeros(len(swaps), bool)
+    right[c.group[best]] = c.label[best] & np.isfinite(score[best])
+    covered = np.zeros(len(swaps), bool)
+    covered[c.group[c.label & np.isfinite(score)]] = True
+    return right[held].sum() / max(1, covered[held].sum()), right[held].mean()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=600)
     args = parser.parse_args()
-    x, y, docs, rates, restored = data(args.articles)
+    x, y, docs, rates, wordnet_swaps, moby_swaps = data(args.articles)
     held = docs % 5 == 0
     w = fit(x[~held], y[~held])
     test_auc = auc(np.hstack([x[held], np.ones((held.sum(), 1))]) @ w, y[held])
@@ -86,7 +224,7 @@ def main() -> None:
     prior = float(np.log(y.mean() / (1 - y.mean())))
     weights, bias = w[:-1], w[-1] - prior
     llr = x @ weights + bias
-    print(header("fit_inspect: the word model of inspect"))
+    print(header("fit_inspect: the word model and the choice of the original of inspect"))
     print(f"{len(y)} content words, {int(y.sum())} swapped; held-out AUC {test_auc:.3f}")
     print("_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in weights) + ")")
     print(f"_BIAS = {bias:.4f}")
@@ -98,8 +236,42 @@ def main() -> None:
     for rate in RATES:
         found = [spin._spin_rate(list(llr[docs == d]))[0] for d in np.unique(docs[rates == rate])]
         print(f"spin rate {rate:.0%}: estimated rate percentiles 5/50/95 {np.percentile(found, [5, 50, 95]).round(3)}")
-    right = sum(o == r for o, r in restored)
-    print(f"restored: {right} of {len(restored)} swapped words with the original among their headwords")
+
+    collection = counts_lexicon(read_articles(13)[COLLECTION[0] : COLLECTION[1]])[1]
+    for swap in wordnet_swaps + moby_swaps:  # whole articles with the collection or without
+        swap.extra = collection if random.Random(swap.doc).random() < 0.5 else None
+    sets = [("WordNet", wordnet_swaps, choices(wordnet_swaps)), ("Moby", moby_swaps, choices(moby_swaps))]
+    x_all = np.vstack([c.x for _, _, c in sets])
+    label_all = np.concatenate([c.label for _, _, c in sets])
+    group_all = np.concatenate([c.group + (0 if k == 0 else len(wordnet_swaps)) for k, (_, _, c) in enumerate(sets)])
+    doc_all = np.concatenate([np.asarray([s.doc for s in swaps])[c.group] for _, swaps, c in sets])
+    train = (doc_all // 4) % 2 == 0  # whole articles, every spin rate on both sides
+    both = Choices(x_all, group_all, label_all, np.zeros(len(label_all)))
+    held_out = fit_choice(both, train)
+    final = fit_choice(both, np.ones(len(label_all), bool))
+    swapped = len(wordnet_swaps) + len(moby_swaps)
+    print(f"\nChoice of the original: {len(label_all)} candidates of {swapped} swapped words")
+    print("_ORIGINAL_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in final) + ")")
+    for name, v in zip(spin._ORIGINAL_FEATURES, final, strict=True):
+        print(f"  {name:16s} {v:+.3f}")
+    print(
+        "held-out articles: best candidate = the original (of swaps whose original is a candidate / of all swaps),"
+        f" articles {COLLECTION[0]}-{COLLECTION[1]} as the collection or none"
+    )
+    for name, swaps, c in sets:
+        held_swaps = (np.asarray([s.doc for s in swaps]) // 4) % 2 == 1
+        given = np.asarray([s.extra is not None for s in swaps])
+        for label, score in (
+            ("older choice, Moby headwords", c.old),
+            ("weights in spin.py", c.x @ np.asarray(spin._ORIGINAL_WEIGHTS)),
+            ("refitted on the other articles", c.x @ held_out),
+        ):
+            none = accuracy(c, score, swaps, held_swaps & ~given)
+            some = accuracy(c, score, swaps, held_swaps & given)
+            print(
+                f"  {name}-spun, {label:31s} no collection {none[0]:.1%} / {none[1]:.1%};"
+                f" collection {some[0]:.1%} / {some[1]:.1%}"
+            )
 
 
 if __name__ == "__main__":

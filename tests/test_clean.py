@@ -20,3 +20,22 @@ def test_seed_000_boilerplate_is_found() -> None:
 def test_article_text_is_not_boilerplate() -> None:
     doc = load(need(SEED_B))
     assert find_boilerplate(doc.text) == ()
+
+
+def test_wire_credit_lines_are_boilerplate() -> None:
+    """Reuters ends stories with "(Reporting by ...; Editing by ...)": two stories by one desk share it."""
+    import gzip
+    import json
+
+    from .conftest import DATA
+
+    credits = article_lines = 0
+    with gzip.open(need(DATA / "reuters-20k" / "reuters-20k.jsonl.gz"), "rt", encoding="utf-8") as handle:
+        for line, _ in zip(handle, range(300), strict=False):
+            text = json.loads(line).get("text") or ""
+            reasons = {b.span.text: b.reason for b in find_boilerplate(text)}
+            credits += sum(r == "credit line" for r in reasons.values())
+            article_lines += sum(1 for t in text.splitlines() if t.strip() and t.strip() not in reasons)
+            assert all(t.startswith("(") and t.endswith(")") for t, r in reasons.items() if r == "credit line")
+    assert credits >= 40  # about one article in six ends with one
+    assert article_lines > 5 * credits  # and whole paragraphs are not taken for one

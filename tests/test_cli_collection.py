@@ -91,9 +91,9 @@ def test_store_errors_are_one_line_exit_2(tmp_path: Path, capsys: pytest.Capture
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_kill_9_during_index_add_leaves_a_consistent_collection(tmp_path: Path) -> None:
-    rows = reuters(560)
+    rows = reuters(2400)
     feed = tmp_path / "feed.jsonl"
-    # short documents (the first paragraph), so three transactions take seconds, not minutes
+    # short documents (the first paragraph), so three transactions (of BATCH) take seconds, not minutes
     feed.write_text(
         "".join(json.dumps({"id": r["id"], "text": r["text"].split("\n")[0][:300]}) + "\n" for r in rows if r["text"]),
         encoding="utf-8",
@@ -122,7 +122,8 @@ def test_kill_9_during_index_add_leaves_a_consistent_collection(tmp_path: Path) 
         documents = stats["documents"]
         assert 0 < documents < total  # killed mid-way, and what was committed is there
         db_ = collection.store.db
-        assert stats["vectors"] == documents  # every document fully in: vector, sketches ...
+        assert stats["vectors"] == documents  # every document fully in: vector, sketches, postings
+        assert db_.execute("SELECT COUNT(*) FROM sketches").fetchone()[0] == documents
         assert db_.execute("SELECT COUNT(DISTINCT doc) FROM postings").fetchone()[0] == documents
         assert db_.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)

@@ -10,11 +10,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import unspin
 from unspin import Collection, StoreError
-from unspin.collection import Cluster, Hit
+from unspin.collection import Cluster, Hit, sketch
+from unspin.collection.store import MIGRATIONS
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
 
@@ -256,3 +260,97 @@ def test_the_seeds_cluster_as_siblings_of_a_missing_source(tmp_path: Path) -> No
     (cluster,) = collection.clusters(min_size=2)
     assert set(cluster.members) == {str(SEED_A), str(SEED_B)}
     assert cluster.derived == () and cluster.missing_source
+
+
+def _reference(text: str, language: str = "en") -> tuple[np.ndarray, np.ndarray, bool]:
+    tokens = sketch.words(text)
+    return sketch.minhash(tokens), sketch.anchor_sketch(sketch.anchors(text, language)), sketch.reads_english(tokens)
+
+
+def _same(fp: sketch.Fingerprint, reference: tuple[np.ndarray, np.ndarray, bool]) -> bool:
+    signature, anchors, english = reference
+    return bool(np.array_equal(fp.signature, signature) and np.array_equal(fp.anchors, anchors)) and (
+        fp.english == english
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZé İΣ3.,:!?\n _-'\"()。", max_size=80))
+def test_fingerprint_is_the_reference_sketches(text: str) -> None:
+    """The fast one-pass fingerprint gives exactly the word-by-word sketches (stored ones stay comparable)."""
+    assert _same(sketch.fingerprint(text), _reference(text))
+
+
+def test_fingerprint_on_real_text() -> None:
+    rows = reuters(300)
+    english, german = ntrex_pair()
+    for text, language in [(r["text"], "en") for r in rows] + [(english["text"], "en"), (german["text"], "de")]:
+        assert _same(sketch.fingerprint(text, language), _reference(text, language))
+
+
+def test_a_collection_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
+    """0002 moves the sketches out of docs and replaces sketch_df by common_keys (and drops their postings)."""
+    rows = reuters(12)[:10]
+    path = tmp_path / "old.db"
+    with Collection(tmp_path / "new.db") as new:
+        new.add(rows)
+        vectors = new.store.db.execute("SELECT doc, v FROM vectors ORDER BY doc").fetchall()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA application_id={0x756E7370}")
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    name, sql = MIGRATIONS[0]
+    db.executescript(sql)
+    db.execute("INSERT INTO migrations VALUES (?, '2024-01-01')", (name,))
+    common = 12345  # a key every document shares (and more than the threshold): no evidence
+    for number, row in enumerate(rows, 1):
+        signature, anchors, english = _reference(row["text"])
+        db.execute(
+            "INSERT INTO docs VALUES (?, ?, ?, ?, NULL, 'text', 'utf-8', NULL, ?, '{}', ?, ?, ?, '2024')",
+            (
+                number,
+                row["id"],
+                f"h{number}",
+                row["id"],
+                int(english),
+                row["text"],
+                signature.tobytes(),
+                anchors.tobytes(),
+            ),
+        )
+        keys = {(1, int(h)) for h in sketch.band_keys(signature)} | {(2, int(h)) for h in anchors} | {(2, common)}
+        db.executemany("INSERT INTO postings VALUES (?, ?, ?)", [(k, h, number) for k, h in keys])
+        db.executemany(
+            "INSERT INTO sketch_df VALUES (?, ?, ?) ON CONFLICT (kind, h) DO UPDATE SET n = n + 1",
+            [(k, h, 100 if h == common else 1) for k, h in keys],
+        )
+    db.executemany("INSERT INTO vectors VALUES (?, ?)", vectors)
+    db.commit()
+    db.close()
+    with Collection(path) as old:
+        stats = old.stats()
+        assert stats["migrations"] == [m for m, _ in MIGRATIONS] and stats["common_keys"] == 1
+        assert stats["documents"] == old.store.db.execute("SELECT COUNT(*) FROM sketches").fetchone()[0] == 10
+        assert old.store.db.execute("SELECT COUNT(*) FROM postings WHERE h = ?", (common,)).fetchone()[0] == 0
+        spun = spin(rows[4]["text"], 0.3, 4).text
+        assert old.search({"id": "q", "text": spun}, top=3, verify=0)[0].id == rows[4]["id"]
+        report = old.add(reuters(14)[12:14])
+        assert report.added == 2 and old.stats()["documents"] == 12
+
+
+def test_worker_processes_index_the_same(tmp_path: Path) -> None:
+    """Big inputs are fingerprinted in worker processes: the stored collection is the same."""
+    rows = [{"id": r["id"], "text": r["text"].split("\n")[0][:300]} for r in reuters(700) if r["text"].strip()]
+    tables = []
+    for workers in (0, 2):
+        with Collection(tmp_path / f"w{workers}.db") as collection:
+            report = collection.add(rows, workers=workers)
+            assert report.added + report.duplicates == len(rows)
+            assert set(report.stages) >= {"prepare", "model", "store", "link"}
+            db = collection.store.db
+            tables.append(
+                [
+                    db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                    for table in ("sketches", "postings", "common_keys", "edges", "aliases")
+                ]
+            )
+    assert tables[0] == tables[1]

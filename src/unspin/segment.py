@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 from .clean import Boilerplate, find_boilerplate
 from .document import Document, Span
 
 # Han and kana characters are one token each (no spaces between words); numbers keep their separators.
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|\w+")
+# (Every token starts with a word character: the lookahead lets the engine skip the rest quickly,
+# and nothing after a run is ever matched by giving characters back, so runs are possessive.)
+_TOKEN = re.compile(
+    r"(?=\w)(?:[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\d++(?:[.,:]\d+)*+|[^\W\d_]++(?:['’][^\W\d_]+)?|\w+)"
+)
 _SENTENCE_END = re.compile(r"[.!?。！？؟]+[\"”’'»)\]]*(?=\s|$)|[。！？]")
 _ABBREVIATIONS = {
     "mr",
@@ -97,33 +103,53 @@ def segment(doc: Document) -> Segmented:
     text = doc.text
     boilerplate = find_boilerplate(text)
     skipped = {b.span.start for b in boilerplate}  # a boilerplate span starts where its line's text does
+    every, starts = _all_tokens(text)  # tokens never cross a line or sentence end: cut once, then share out
     sentences: list[Sentence] = []
     tokens: list[Token] = []
-    offset = 0
+    offset = cursor = 0
     for line in text.splitlines(keepends=True):
         body_end = offset + len(line.rstrip("\r\n"))
         stripped_start = offset + (len(line) - len(line.lstrip()))
         if stripped_start not in skipped:
             for start, end in _sentence_bounds(text, offset, body_end):
-                first = len(tokens)
-                tokens.extend(
-                    Token(m.start(), m.end(), m.group().lower().replace("’", "'"))
-                    for m in _TOKEN.finditer(text, start, end)
-                )
-                if len(tokens) > first:
-                    sentences.append(Sentence(Span.of(text, start, end), first, len(tokens)))
+                first = bisect_left(starts, start, cursor)
+                cursor = bisect_left(starts, end, first)
+                if cursor > first:
+                    sentences.append(Sentence(Span.of(text, start, end), len(tokens), len(tokens) + cursor - first))
+                    tokens += every[first:cursor]
         offset += len(line)
     return Segmented(doc, boilerplate, tuple(sentences), tuple(tokens))
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+_SPLIT = re.compile(f"({_TOKEN.pattern})")  # split() returns gaps and tokens in turn, no match objects
+
+
+def _all_tokens(text: str) -> tuple[list[Token], list[int]]:
+    """Every token of the text, and their start offsets. Cut from the folded text when folding keeps
+    every offset (it almost always does), so a token's norm is its own text and offsets are running
+    sums of the pieces' lengths: no Python code per token, and documents have thousands."""
+    folded = _fold(text)
+    if len(folded) != len(text):
+        tokens = [Token(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
+        return tokens, [t.start for t in tokens]
+    pieces = _SPLIT.split(folded)  # gap, token, gap, token, ..., gap
+    offsets = list(accumulate(map(len, pieces), initial=0))
+    starts = offsets[1:-1:2]
+    rows = zip(starts, offsets[2::2], pieces[1::2], strict=True)
+    return list(map(tuple.__new__, repeat(Token), rows)), starts
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Half-open sentence ranges inside one line, trimmed of surrounding spaces."""
     bounds = []
     cursor = start
-    line = text[start:end]
-    for m in _SENTENCE_END.finditer(line):
-        stop = start + m.end()
-        if not _is_break(text, start + m.start(), stop, end):
+    for m in _SENTENCE_END.finditer(text, start, end):  # the line's end is the pattern's $
+        stop = m.end()
+        if not _is_break(text, m.start(), stop, end):
             continue
         bounds.append((cursor, stop))
         cursor = stop
@@ -138,16 +164,20 @@ def _sentence_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return trimmed
 
 
+_NEXT_CHAR = re.compile(r"\s*(\S)")
+_LAST_WORD = re.compile(r"([\w.]+)$")
+
+
 def _is_break(text: str, mark: int, stop: int, line_end: int) -> bool:
     if text[mark] in "。！？":
         return True
-    rest = text[stop:line_end].lstrip()
-    if not rest:
+    following = _NEXT_CHAR.match(text, stop, line_end)
+    if following is None:
         return False  # the line ends here anyway
-    if rest[0].islower():
+    if following.group(1).islower():
         return False
     if text[mark] == ".":
-        word = re.search(r"([\w.]+)$", text[max(0, mark - 12) : mark])
+        word = _LAST_WORD.search(text[max(0, mark - 12) : mark])
         if word:
             w = word.group(1).lower()
             if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):

@@ -33,6 +33,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("model_max_sentences", 400, "most sentences per side sent to the model across languages"),
     Setting("model_max_pairs", 40, "most same-language sentence pairs sent to the model in one comparison"),
+    Setting(
+        "model_probe_pairs",
+        3,
+        "where no sentence pair is aligned yet (verbatim runs aside), the strongest candidates embedded first",
+    ),
+    Setting(
+        "model_probe_cosine",
+        0.5,
+        "cosine one of the first candidates must reach for the rest to be embedded (below model_accept)",
+    ),
     Setting("min_content_words", 3, "content words a sentence needs before it can be paired on its own"),
     Setting("passage_min_words", 10, "content words a sentence-tier passage needs on each side (longer documents)"),
     Setting("lone_pair_coverage", 0.5, "share of content words matched in order for a lone sentence pair to count"),

@@ -15,8 +15,9 @@ articles spun with WordNet synonyms (bench/fit_inspect.py). The share of swapped
 a document's ratios (EM on a two-class mixture), plus how far its share of known word pairs falls below
 clean text's, is ``spun_score``. Reporting follows the document: where it reads as clearly spun
 (``_REPORT_SCORE``), every word likelier swapped than not (and every adjacent pair likelier than not to
-hold a swap), each read back through the thesaurus (``_choice``: frequency, shared synonyms, a known
-expression with its neighbour, use elsewhere in the document), and capitalised runs of common words that
+hold a swap), each read back through the thesauri (``_original_scores``: a conditional logit over the
+candidates, on their frequency, their PMI with the neighbours, how the thesauri link them, use elsewhere in
+the document), and capitalised runs of common words that
 a headword turns into a known name ("European Association" -> "European Union"); elsewhere only words
 whose ratio alone makes a swap likely and whose restored form makes a known expression. An acronym after
 a name whose initials it does not fit, but would fit once the name's words are read back through the
@@ -49,7 +50,7 @@ import numpy as np
 from . import settings, thesaurus
 from .document import Document, Span, load
 from .errors import InputError, ModelNotInstalledError
-from .phrases import Lexicon, collection_lexicon
+from .phrases import Lexicon, collection_lexicon, wordnet_synonyms
 from .phrases import lexicon as phrase_lexicon
 from .segment import Segmented, segment
 from .words import STOPWORDS, initials, lemma, name_before, zipf
@@ -206,10 +207,46 @@ _PRIOR = 0.01  # share of swapped words assumed where a document is too short to
 _REPORT_POSTERIOR = 0.5  # in a document that reads as spun: a word is reported when it is likelier swapped than not
 _STRONG_LLR = 5.5  # otherwise: only words this far above (posterior 0.5 at a 0.4% prior)
 _NAME_WORD_ZIPF = 3.5  # a capitalised word this common in lower case is an ordinary word, not a surname
-_CHOICE_CLOSE, _CHOICE_KNOWN, _CHOICE_IN_DOC = 4.0, 3.0, 2.0  # see _choice
+_CHOICE_TOP = 30  # candidates scored in full (thesaurus closeness), the best by the cheaper features first
 _KNOWN_WEIGHT = 0.3  # see _spun_score
 _RATE_HALF = 0.13  # spun evidence (see _spun_score) at which spun_score is 0.5 (~98.5th percentile of clean Reuters)
 _REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (~99.8th percentile of clean Reuters)
+
+
+# Which candidate a spinner replaced: a conditional logit over a word's candidate originals (``_originals``),
+# fitted by bench/fit_inspect.py on Reuters spun half with WordNet synonyms and half with Moby synonyms (so
+# neither thesaurus is credited for being the spinner's own). Log-linear in P(candidate) x P(neighbours |
+# candidate): its frequency, its PMI with each neighbour, how the thesauri link it to the written word.
+_ORIGINAL_FEATURES = (
+    "zipf",  # the candidate's frequency
+    "close",  # cosine of its and the written word's Moby lists
+    "moby_head",  # its Moby entry lists the written word
+    "moby_entry",  # the written word's Moby entry lists it
+    "moby_both",  # both
+    "same_ending",  # inflected like the written word (-s, -ed, -ing ... or none)
+    "left_pmi",  # PMI with the content word before (``_assoc``: web bigrams; a dictionary's expression the table
+    # lacks: the most it could have, at least settings "spin_bigram_pmi"; unknown: the most it could have, <= 0)
+    "left_web",  # ... the pair is in the web bigram table
+    "left_dict",  # ... the pair is only a dictionary's (or the collection's) expression
+    "right_pmi",
+    "right_web",
+    "right_dict",
+    "left_glue_pmi",  # PMI with a glue word (or number) before it: "the forces", "to exert"
+    "right_glue_pmi",
+    "in_doc",  # the document uses it elsewhere
+    "log_synonyms",  # log(1 + its Moby list's length): a long list makes any one synonym a less likely pick
+    "known",  # how many content neighbours it makes a known expression with
+    "zipf_over_5",
+    "zipf_under_4",
+    "wordnet",  # WordNet lists the two as synonyms (a second thesaurus agreeing on the link)
+    "left_collection_pmi",  # with ``db``: PMI of the pair with the content word before in the collection (0: unseen)
+    "right_collection_pmi",
+)
+_ORIGINAL_WEIGHTS = (
+    *(1.5589, 1.1096, 0.7906, -0.6553, 0.3786, 0.7309, 0.6516, 0.9242, -0.7170, 0.6536),
+    *(1.0558, -1.1240, 0.7722, 0.8256, 2.1631, -0.2779, 0.1390, -0.9759, -0.4019, 2.9659, 0.0, 0.0),
+)
+_FROM_MOBY_HEAD, _FROM_MOBY_ENTRY, _FROM_WORDNET = 1, 2, 4
 
 
 class _Word(NamedTuple):
@@ -286,6 +323,7 @@ def load_data() -> None:
     _bigrams()
     _reverse()
     _neighbour_sets()
+    wordnet_synonyms("")
 
 
 def _count(word: str) -> int:
@@ -330,6 +368,133 @@ def _candidates(word: str) -> frozenset[str]:
                     break
     floor = settings.get("spin_original_zipf")
     return frozenset(c for c in out if c.isalpha() and c not in STOPWORDS and zipf(c) >= floor)
+
+
+def _ending(word: str) -> str:
+    """The inflection class of ``word`` by its ending ("s", "ed", "ing", "ly" or ""), the same crude rule for the
+    written word and its candidates: a spinner inflects its synonym like the word it replaces."""
+    if len(word) > 5 and word.endswith("ing"):
+        return "ing"
+    if len(word) > 4 and word.endswith("ed"):
+        return "ed"
+    if len(word) > 4 and word.endswith("ly"):
+        return "ly"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return "s"
+    return ""
+
+
+def _inflect(head: str, ending: str) -> str | None:
+    """``head`` with the inflection ``ending`` ("tie" + "s" -> "ties"), when the bigram table knows the form."""
+    known = _unigrams()
+    for form in (head + ending, head + ending[1:], head[:-1] + "i" + ending if head.endswith("y") else ""):
+        if form and form in known:
+            return form
+    return None
+
+
+@lru_cache(maxsize=20_000)
+def _originals(word: str) -> tuple[tuple[str, int], ...]:
+    """Words a spinner may have replaced with ``word``, each with where the link comes from (``_FROM_*`` bits):
+    Moby headwords listing it, the words of its own Moby entry, and its WordNet synonyms (a second thesaurus),
+    each also read through its lemma and inflected like it ("binds" -> "ties", "powers" -> "forces"). Common
+    words only (settings "spin_original_zipf"); inflections of the word itself are not candidates."""
+    base = lemma(word)
+    ending = word[len(base) :] if base != word and word.startswith(base) else ""
+    floor = settings.get("spin_original_zipf")
+    found: dict[str, int] = {}
+
+    def entry(key: str) -> Iterable[str]:
+        raw = thesaurus._lines().get(key)
+        return (w for w in raw.split(",") if " " not in w) if raw else ()
+
+    sources = ((_reverse().get, _FROM_MOBY_HEAD), (entry, _FROM_MOBY_ENTRY), (wordnet_synonyms, _FROM_WORDNET))
+    for lookup, flag in sources:
+        for head in lookup(word) or ():
+            found[head] = found.get(head, 0) | flag
+        if ending:
+            for head in lookup(base) or ():
+                form = _inflect(head, ending)
+                if form is not None:
+                    found[form] = found.get(form, 0) | flag
+    return tuple(
+        (c, flag)
+        for c, flag in sorted(found.items())
+        if c != word and c.isalpha() and c not in STOPWORDS and zipf(c) >= floor and lemma(c) != base
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _original_table(word: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """The candidate originals of ``word`` and the features that do not depend on the context (the others 0)."""
+    found = _originals(word)
+    rows = np.zeros((len(found), len(_ORIGINAL_FEATURES)))
+    ending = _ending(word)
+    for k, (c, flag) in enumerate(found):
+        z = zipf(c)
+        head, entry = float(bool(flag & _FROM_MOBY_HEAD)), float(bool(flag & _FROM_MOBY_ENTRY))
+        rows[k, [0, 2, 3, 4, 5, 15, 17, 18, 19]] = (
+            *(z, head, entry, head * entry, float(_ending(c) == ending)),
+            *(math.log1p(len(thesaurus.synonyms(c))), max(0.0, z - 5.0), max(0.0, 4.0 - z)),
+            float(bool(flag & _FROM_WORDNET)),
+        )
+    rows.flags.writeable = False
+    return tuple(c for c, _ in found), rows
+
+
+def _original_features(
+    word: str, prev: str | None, nxt: str | None, used: frozenset[str] | Counter[str], extra: Lexicon | None = None
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The candidate originals of ``word`` between ``prev`` and ``nxt`` (None across punctuation) and their
+    features (``_ORIGINAL_FEATURES`` order, all but "close", which ``_original_scores`` adds for the best)."""
+    names, table = _original_table(word)
+    rows = table.copy()
+    bigrams = _bigrams()
+    left_content, right_content = _content(prev), _content(nxt)
+    for k, c in enumerate(names):
+        row = rows[k]
+        known = 0
+        if prev is not None:
+            if left_content:
+                pmi, listed = _assoc(prev, c, extra)
+                web = f"{prev} {c}" in bigrams
+                row[6], row[7], row[8] = pmi, float(web), float(listed and not web)
+                row[20] = (extra.pmi(prev, c) or 0.0) if extra is not None else 0.0
+                known += listed
+            else:
+                row[12] = _assoc(prev, c)[0]
+        if nxt is not None:
+            if right_content:
+                pmi, listed = _assoc(c, nxt, extra)
+                web = f"{c} {nxt}" in bigrams
+                row[9], row[10], row[11] = pmi, float(web), float(listed and not web)
+                row[21] = (extra.pmi(c, nxt) or 0.0) if extra is not None else 0.0
+                known += listed
+            else:
+                row[13] = _assoc(c, nxt)[0]
+        row[14] = float(c in used)
+        row[16] = known
+    return names, rows
+
+
+def _original_scores(
+    word: str,
+    prev: str | None,
+    nxt: str | None,
+    used: frozenset[str] | Counter[str],
+    extra: Lexicon | None = None,
+    top: int | None = _CHOICE_TOP,
+) -> list[tuple[float, str]]:
+    """The candidate originals of ``word`` with their log-odds scores (``_ORIGINAL_WEIGHTS``), best first: all
+    scored on the cheap features, the best ``top`` (None: all) then with thesaurus closeness added."""
+    names, rows = _original_features(word, prev, nxt, used, extra)
+    if not names:
+        return []
+    weights = np.asarray(_ORIGINAL_WEIGHTS)
+    cheap = rows @ weights
+    best = np.argsort(-cheap, kind="stable")[:top]
+    scored = [(float(cheap[k]) + weights[1] * _closeness(word, names[k]), names[k]) for k in best]
+    return sorted(scored, key=lambda item: (-item[0], item[1]))
 
 
 @lru_cache(maxsize=100_000)
@@ -499,29 +664,17 @@ def _best_original(
 
 
 def _restore_word(seg: Segmented, i: int, extra: Lexicon | None, used: Counter[str]) -> tuple[str | None, str]:
-    """The word a spinner likely replaced at token ``i``, and the neighbour ("prev"/"next"/"") it makes a known
-    expression with. Of the headwords listing the word, the one with the best ``_choice`` score."""
+    """The word a spinner likely replaced at token ``i`` (``_original_scores``' best), and the content neighbour
+    ("prev"/"next"/"") it makes a known expression with."""
     word = seg.tokens[i].norm
     prev, nxt = _neighbours(seg, i)
-    prev = prev if _content(prev) else None
-    nxt = nxt if _content(nxt) else None
-    best, best_score, side = None, -math.inf, ""
-    for head in sorted(_candidates(word)):
-        left = prev is not None and _known(prev, head, extra)
-        right = nxt is not None and _known(head, nxt, extra)
-        score = _choice(word, head, left + right, head in used)
-        if score > best_score:
-            best, best_score, side = head, score, ("prev" if left else "next" if right else "")
-    return best, side
-
-
-def _choice(word: str, head: str, known: int, in_doc: bool) -> float:
-    """How likely ``head`` is the word a spinner replaced with ``word``: its frequency (zipf), plus
-    ``_CHOICE_CLOSE`` x how many synonyms the two share (cosine of their Moby lists: the closer the sense, the
-    likelier the swap), plus ``_CHOICE_KNOWN`` per neighbour it makes a known expression with, plus
-    ``_CHOICE_IN_DOC`` when the document uses it elsewhere. Weights fitted by hand on Reuters spun with WordNet
-    (bench/fit_inspect.py reports how often the original comes back)."""
-    return zipf(head) + _CHOICE_CLOSE * _closeness(word, head) + _CHOICE_KNOWN * known + _CHOICE_IN_DOC * in_doc
+    scores = _original_scores(word, prev, nxt, used, extra)
+    if not scores:
+        return None, ""
+    best = scores[0][1]
+    left = _content(prev) and _known(prev or "", best, extra)
+    right = _content(nxt) and _known(best, nxt or "", extra)
+    return best, ("prev" if left else "next" if right else "")
 
 
 @lru_cache(maxsize=200_000)
@@ -601,7 +754,9 @@ def _word_phrases(
                 and not _is_name(seg, a, firsts)
                 and not _is_name(seg, b, firsts)
             ):
-                pair = _restore_pair(tokens[a].norm, tokens[b].norm, extra, used)
+                pair = _restore_pair(
+                    tokens[a].norm, tokens[b].norm, _neighbours(seg, a)[0], _neighbours(seg, b)[1], extra, used
+                )
                 if pair is not None:
                     restored[a], restored[b] = pair
         first = min(reach[i][0] for i in group)
@@ -621,23 +776,28 @@ def _is_name(seg: Segmented, i: int, firsts: set[int]) -> bool:
     return _token_text(seg, i)[0].isupper() and i not in firsts
 
 
-def _restore_pair(a: str, b: str, extra: Lexicon | None, used: Counter[str]) -> tuple[str, str] | None:
-    """Two adjacent swapped words read back together: the pair of headwords (or one headword and the other
-    word as written) that is a known expression and scores best by ``_choice``."""
-    after = _neighbour_sets()[0]
-    firsts = {a, *_candidates(a)}
-    seconds = {b, *_candidates(b)}
+def _restore_pair(
+    a: str, b: str, before: str | None, after: str | None, extra: Lexicon | None, used: Counter[str]
+) -> tuple[str, str] | None:
+    """Two adjacent swapped words read back together (``before`` and ``after``: the words around them): the pair
+    of candidate originals (or one and the other word as written) that is a known expression and scores best
+    (``_original_scores`` of each, as written scoring like its best candidate, plus the pair's PMI and known
+    bonus as ``_ORIGINAL_WEIGHTS`` count a neighbour's)."""
+    following_sets = _neighbour_sets()[0]
+    first = dict((c, v) for v, c in _original_scores(a, before, None, used, extra, top=2 * _CHOICE_TOP))
+    second = dict((c, v) for v, c in _original_scores(b, None, after, used, extra, top=2 * _CHOICE_TOP))
+    first[a] = max(first.values(), default=0.0)
+    second[b] = max(second.values(), default=0.0)
+    pmi_weight = (_ORIGINAL_WEIGHTS[6] + _ORIGINAL_WEIGHTS[9]) / 2
     best, best_score = None, -math.inf
-    for one in sorted(firsts):
-        following = after.get(one, frozenset())
+    for one in sorted(first):
+        following = following_sets.get(one, frozenset())
         if extra is not None:
             following = following | extra.after.get(one, frozenset())
-        for two in sorted(seconds & following):
+        for two in sorted(following.intersection(second)):
             if (one, two) == (a, b):
                 return None  # known as written
-            score = (_choice(a, one, 1, one in used) if one != a else zipf(a) + _CHOICE_CLOSE) + (
-                _choice(b, two, 1, two in used) if two != b else zipf(b) + _CHOICE_CLOSE
-            )
+            score = first[one] + second[two] + pmi_weight * _assoc(one, two, extra)[0] + _ORIGINAL_WEIGHTS[16]
             if score > best_score:
                 best, best_score = (one, two), score
     return best
@@ -770,22 +930,19 @@ def _title_word(seg: Segmented, i: int) -> bool:
 
 def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) -> tuple[list[str], float] | None:
     """Each word of the run whose pairs are all unknown, replaced by the headword that makes known pairs with
-    its neighbours (as written or already restored) and scores best by ``_choice``; None unless that makes a
-    pair known."""
+    its neighbours (as written or already restored) and scores best by ``_original_scores``; None unless that
+    makes a pair known."""
     written = _known_pairs(words, extra)
     if any(written):
         return None
     restored = list(words)
     for k, word in enumerate(words):
-        best, best_score = word, -math.inf
-        for head in sorted(_candidates(word)):
-            known = (k > 0 and _known(restored[k - 1], head, extra)) + (
-                k + 1 < len(words) and _known(head, words[k + 1], extra)
-            )
-            score = _choice(word, head, known, head in used)
-            if known and score > best_score:
-                best, best_score = head, score
-        restored[k] = best
+        prev = restored[k - 1] if k > 0 else None
+        nxt = words[k + 1] if k + 1 < len(words) else None
+        for _, head in _original_scores(word, prev, nxt, used, extra, top=2 * _CHOICE_TOP):
+            if (prev is not None and _known(prev, head, extra)) or (nxt is not None and _known(head, nxt, extra)):
+                restored[k] = head
+                break
     after = _known_pairs(restored, extra)
     if not any(after):
         return None

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,26 +20,24 @@ from typing import Any
 
 import numpy as np
 
-from .. import settings
+from .. import embed, settings
 from ..compare import Comparison, compare
 from ..document import Document, load
-from ..errors import InputError, UnspinError
-from . import sketch
+from ..errors import InputError
+from . import candidates, sketch
 from .ingest import Record, Skipped, Source, records
 from .lineage import Cluster, Edge, build_clusters
+from .prepare import Clock, Prepared, Preparer, default_workers, language
 from .store import Store
 from .vectors import VectorIndex, from_blob, lead, lead_vectors, to_blob
 
-BATCH = 256  # documents per transaction
+BATCH = 1024  # documents per transaction (each rewrites the posting pages its keys fall on)
 CANDIDATES = int(settings.get("collection_candidates"))
-COMMON_POSTING = int(settings.get("collection_common_posting"))
-VECTOR_LOW = settings.get("collection_vector_low")
 EDGE_SKETCH = settings.get("collection_edge_sketch")
 EDGE_VECTOR = settings.get("collection_edge_vector")
 EDGE_VECTOR_CROSS = settings.get("collection_edge_vector_cross")
 EDGE_NEIGHBOURS = int(settings.get("collection_edge_neighbours"))
 VERIFY = int(settings.get("collection_verify"))
-MINHASH, ANCHORS = 1, 2  # posting kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +51,7 @@ class AddReport:
     seconds: float = 0.0
     model_seconds: float = 0.0  # of which in the sentence model
     sentences: int = 0  # sentences embedded
+    stages: dict[str, tuple[float, float]] = field(default_factory=dict)  # stage -> (wall s, CPU s, workers' too)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +62,7 @@ class AddReport:
             "seconds": round(self.seconds, 3),
             "model_seconds": round(self.model_seconds, 3),
             "sentences": self.sentences,
+            "stages": {k: {"seconds": round(w, 3), "cpu_seconds": round(c, 3)} for k, (w, c) in self.stages.items()},
         }
 
 
@@ -101,14 +101,14 @@ class StoredDocument:
         return {"id": self.id, "date": self.date, "aliases": list(self.aliases), "document": self.document.to_dict()}
 
 
-@dataclass(slots=True)
-class _Prepared:
-    record: Record
-    hash: str
-    signature: np.ndarray
-    anchors: np.ndarray
-    lead: list[str]
-    english: bool
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A batch of records handed to the preparer and not stored yet."""
+
+    size: int  # records read, skipped ones included
+    aliases: list[tuple[str, str, dict[str, Any]]]  # (id, text hash, meta) of texts stored under another id
+    keys: dict[str, str]  # id -> text hash of the records being prepared
+    hashes: set[str]
 
 
 class Collection:
@@ -128,144 +128,200 @@ class Collection:
         self.store.close()
 
     # ---------------------------------------------------------------- add
-    def add(self, sources: Source | Iterable[Source], *, progress: bool = False) -> AddReport:
+    def add(
+        self, sources: Source | Iterable[Source], *, progress: bool = False, workers: int | None = None
+    ) -> AddReport:
         """Index paths (files, folders, .jsonl(.gz), .warc(.gz)), Documents or ``{"id", "text"}`` records.
 
         Each batch of ``BATCH`` documents is one transaction; a bad document is skipped with its reason.
+        ``workers``: processes that fingerprint documents of big inputs (default: one per core; 0: none).
         """
         if isinstance(sources, str | os.PathLike | Document | Mapping):
             sources = [sources]
         counts: Counter[str] = Counter()
         skipped: list[Skipped] = []
+        clock = Clock()
         start = time.perf_counter()
-        with _Progress(progress) as bar:
-            for batch in _chunks(records(sources), BATCH):
+        waiting: deque[_Batch] = deque()  # submitted to the preparer, not stored yet
+        with _Progress(progress) as bar, Preparer(default_workers() if workers is None else workers, clock) as prep:
+            batches = _chunks(records(sources), BATCH)
+            while True:
+                with clock.stage("read"):
+                    batch = next(batches, None)
+                if batch is None:
+                    break
                 todo = []
                 for item in batch:
                     if isinstance(item, Skipped):
                         skipped.append(item)
                     else:
                         todo.append(item)
-                self._add_batch(todo, counts, skipped)
-                bar.advance(len(batch))
+                with clock.stage("check"):
+                    new, aliases = self._new_records(todo, counts, skipped, waiting)
+                prep.submit(new)
+                waiting.append(_Batch(len(batch), aliases, {r.key: d for r, d in new}, {d for _, d in new}))
+                while prep.full():
+                    done = waiting.popleft()
+                    self._finish(prep, done, counts, skipped, clock)
+                    bar.advance(done.size)
+            while waiting:
+                done = waiting.popleft()
+                self._finish(prep, done, counts, skipped, clock)
+                bar.advance(done.size)
         return AddReport(
             added=counts["added"],
             duplicates=counts["duplicates"],
             unchanged=counts["unchanged"],
             skipped=tuple(skipped),
             seconds=time.perf_counter() - start,
-            model_seconds=counts["model_ns"] / 1e9,
+            model_seconds=clock.wall["model"],
             sentences=counts["sentences"],
+            stages=clock.stages(),
         )
 
-    def _add_batch(self, batch: list[Record], counts: Counter[str], skipped: list[Skipped]) -> None:
-        db = self.store.db
-        prepared: list[_Prepared] = []
-        aliases: list[tuple[str, str, dict[str, Any]]] = []
-        seen: dict[str, str] = {}
-        with self.store.errors():
-            for record in batch:
-                digest = hashlib.sha256(record.doc.text.encode("utf-8")).hexdigest()
-                row = db.execute("SELECT hash FROM docs WHERE key = ?", (record.key,)).fetchone()
-                alias = db.execute("SELECT 1 FROM aliases WHERE key = ?", (record.key,)).fetchone()
-                if row or alias or record.key in seen:
-                    if (row and row[0] == digest) or alias or seen.get(record.key) == digest:
-                        counts["unchanged"] += 1
-                    else:
-                        skipped.append(Skipped(record.key, f"{record.key}: id already in the collection, other text"))
-                    continue
-                if db.execute("SELECT 1 FROM docs WHERE hash = ?", (digest,)).fetchone() or digest in seen.values():
-                    aliases.append((record.key, digest, _meta(record.doc)))
-                    seen[record.key] = digest
-                    continue
-                seen[record.key] = digest
-                try:
-                    tokens = sketch.words(record.doc.text)
-                    language = str(record.doc.meta.get("language") or "en")[:2]
-                    prepared.append(
-                        _Prepared(
-                            record,
-                            digest,
-                            sketch.minhash(tokens),
-                            sketch.anchor_sketch(sketch.anchors(record.doc.text, language)),
-                            lead(record.doc),
-                            sketch.reads_english(tokens),
-                        )
-                    )
-                except UnspinError as err:
-                    skipped.append(Skipped(record.key, str(err)))
-        tick = time.perf_counter_ns()
-        vectors = lead_vectors([p.lead for p in prepared])
-        counts["model_ns"] += time.perf_counter_ns() - tick
+    def _finish(
+        self, prep: Preparer, batch: _Batch, counts: Counter[str], skipped: list[Skipped], clock: Clock
+    ) -> None:
+        """Embed and store the oldest batch in flight."""
+        prepared: list[Prepared] = []
+        for item in prep.next():
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                prepared.append(item)
+        with clock.stage("model"):
+            vectors = lead_vectors([p.lead for p in prepared])
         counts["sentences"] += sum(len(p.lead) for p in prepared)
-        index = self._index()
-        now = datetime.now(UTC).isoformat()
-        try:
-            with self.store.transaction() as tx:
-                numbers = []
-                for p in prepared:
-                    doc = p.record.doc
-                    cursor = tx.execute(
-                        "INSERT INTO docs (key, hash, name, path, format, encoding, date, english, meta, text,"
-                        " signature, anchors, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            p.record.key,
-                            p.hash,
-                            doc.name,
-                            doc.path,
-                            doc.format,
-                            doc.encoding,
-                            _date(doc),
-                            int(p.english),
-                            json.dumps(_meta(doc), ensure_ascii=False),
-                            doc.text,
-                            p.signature.tobytes(),
-                            p.anchors.tobytes(),
-                            now,
-                        ),
-                    )
-                    number = int(cursor.lastrowid or 0)
-                    numbers.append(number)
-                    keys = [(MINHASH, int(h)) for h in set(sketch.band_keys(p.signature).tolist())]
-                    keys += [(ANCHORS, int(h)) for h in set(p.anchors.tolist())]
-                    tx.executemany("INSERT INTO postings VALUES (?, ?, ?)", [(k, h, number) for k, h in keys])
-                    tx.executemany(
-                        "INSERT INTO sketch_df VALUES (?, ?, 1) ON CONFLICT (kind, h) DO UPDATE SET n = n + 1", keys
-                    )
-                for number, vector in zip(numbers, vectors, strict=True):
-                    tx.execute("INSERT INTO vectors VALUES (?, ?)", (number, to_blob(vector)))
-                for key, digest, meta in aliases:
-                    (doc_number,) = tx.execute("SELECT id FROM docs WHERE hash = ?", (digest,)).fetchone()
-                    tx.execute("INSERT INTO aliases VALUES (?, ?, ?)", (key, doc_number, json.dumps(meta)))
-                index.add(np.array(numbers, dtype=np.int64), vectors)
-                self._link(tx, numbers, prepared, vectors)
-        except BaseException:
-            self._vectors = None  # the in-memory index may hold rows that were rolled back
-            raise
+        self._store(prepared, vectors, batch.aliases, counts, skipped, clock)
         counts["added"] += len(prepared)
-        counts["duplicates"] += len(aliases)
 
-    def _link(self, tx: Any, numbers: list[int], prepared: list[_Prepared], vectors: np.ndarray) -> None:
+    def _new_records(
+        self, batch: list[Record], counts: Counter[str], skipped: list[Skipped], waiting: Iterable[_Batch]
+    ) -> tuple[list[tuple[Record, str]], list[tuple[str, str, dict[str, Any]]]]:
+        """The batch's records to add (with their text hash), and those whose text is already stored, or
+        about to be, under another id (aliases); reruns are counted, ids reused for other text skipped.
+        ``waiting``: earlier batches of this add, not stored yet."""
+        digests = [hashlib.sha256(r.doc.text.encode("utf-8")).hexdigest() for r in batch]
+        keys = json.dumps([r.key for r in batch])
+        db = self.store.db
+        with self.store.errors():
+            stored = dict(
+                db.execute("SELECT key, hash FROM docs WHERE key IN (SELECT value FROM json_each(?))", (keys,))
+            )
+            aliased = {
+                k
+                for (k,) in db.execute("SELECT key FROM aliases WHERE key IN (SELECT value FROM json_each(?))", (keys,))
+            }
+            hashes = {
+                h
+                for (h,) in db.execute(
+                    "SELECT hash FROM docs WHERE hash IN (SELECT value FROM json_each(?))", (json.dumps(digests),)
+                )
+            }
+        seen: dict[str, str] = {}
+        for earlier in waiting:
+            seen.update(earlier.keys)
+            hashes.update(earlier.hashes)
+        new: list[tuple[Record, str]] = []
+        aliases: list[tuple[str, str, dict[str, Any]]] = []
+        for record, digest in zip(batch, digests, strict=True):
+            key = record.key
+            if key in stored or key in aliased or key in seen:
+                if stored.get(key) == digest or key in aliased or seen.get(key) == digest:
+                    counts["unchanged"] += 1
+                else:
+                    skipped.append(Skipped(key, f"{key}: id already in the collection, other text"))
+                continue
+            seen[key] = digest
+            if digest in hashes:
+                aliases.append((key, digest, _meta(record.doc)))
+            else:
+                hashes.add(digest)
+                new.append((record, digest))
+        return new, aliases
+
+    def _store(
+        self,
+        prepared: list[Prepared],
+        vectors: np.ndarray,
+        aliases: list[tuple[str, str, dict[str, Any]]],
+        counts: Counter[str],
+        skipped: list[Skipped],
+        clock: Clock,
+    ) -> None:
+        """One transaction: the documents, their sketches, vectors and postings, their links, the aliases."""
+        now = datetime.now(UTC).isoformat()
+        sketches = candidates.Sketches.of(
+            np.array([p.fingerprint.signature for p in prepared], dtype=np.uint32),
+            [p.fingerprint.anchors for p in prepared],
+            np.array([p.fingerprint.english for p in prepared], dtype=bool),
+            vectors,
+        )
+        with clock.stage("store"):
+            try:
+                with self.store.transaction() as tx:
+                    index = self._index()  # caught up inside the transaction: no other writer can add rows now
+                    (newest,) = tx.execute("SELECT COALESCE(MAX(id), 0) FROM docs").fetchone()
+                    numbers = np.arange(newest + 1, newest + 1 + len(prepared), dtype=np.int64)
+                    tx.executemany(
+                        "INSERT INTO docs (id, key, hash, name, path, format, encoding, date, meta, text, added_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            (int(n), p.record.key, p.hash, *_columns(p.record.doc), now)
+                            for n, p in zip(numbers, prepared, strict=True)
+                        ],
+                    )
+                    tx.executemany(
+                        "INSERT INTO sketches VALUES (?, ?, ?, ?)",
+                        [
+                            (
+                                int(n),
+                                p.fingerprint.signature.tobytes(),
+                                p.fingerprint.anchors.tobytes(),
+                                int(p.fingerprint.english),
+                            )
+                            for n, p in zip(numbers, prepared, strict=True)
+                        ],
+                    )
+                    tx.executemany(
+                        "INSERT INTO vectors VALUES (?, ?)",
+                        [(int(n), to_blob(v)) for n, v in zip(numbers, vectors, strict=True)],
+                    )
+                    for key, digest, meta in aliases:
+                        row = tx.execute("SELECT id FROM docs WHERE hash = ?", (digest,)).fetchone()
+                        if row is None:  # the document with this text could not be indexed
+                            skipped.append(Skipped(key, f"{key}: same text as a document that could not be indexed"))
+                            continue
+                        tx.execute("INSERT INTO aliases VALUES (?, ?, ?)", (key, row[0], json.dumps(meta)))
+                        counts["duplicates"] += 1
+                    if prepared:
+                        keys = candidates.posting_keys(sketches)
+                        postings = {kind: candidates.add_postings(tx, kind, k, numbers) for kind, k in keys.items()}
+                        index.add(numbers, vectors)
+                        with clock.stage("link"):
+                            self._link(tx, numbers, sketches, keys, postings)
+            except BaseException:
+                self._vectors = None  # the in-memory index may hold rows that were rolled back
+                raise
+
+    def _link(
+        self,
+        tx: Any,
+        numbers: np.ndarray,
+        sketches: candidates.Sketches,
+        keys: dict[int, candidates.Keys],
+        postings: dict[int, candidates.Keys],
+    ) -> None:
         """Store cheap links from each new document to its likeliest relatives, for clustering."""
-        if not numbers:
-            return
-        _, neighbours = self._index().search(vectors, EDGE_NEIGHBOURS + 1)
-        for row, (number, p) in enumerate(zip(numbers, prepared, strict=True)):
-            near = [int(n) for n in neighbours[row] if n >= 0 and n != number] if len(neighbours) else []
-            found = self._candidates(
-                p.signature,
-                p.anchors,
-                vectors[row],
-                near,
-                exclude=number,
-                limit=EDGE_NEIGHBOURS,
-                pool_size=EDGE_NEIGHBOURS,
-                english=p.english,
-            )
-            tx.executemany(
-                "INSERT OR REPLACE INTO edges VALUES (?, ?, ?)",
-                [(min(number, other), max(number, other), score) for other, score, sig in found if linked(sig)],
-            )
+        found = self._candidates(sketches, keys, postings, exclude=numbers, pool=EDGE_NEIGHBOURS, limit=EDGE_NEIGHBOURS)
+        signals = {"minhash": found.minhash, "anchors": found.anchors, "vector": found.vector, "cross": found.cross}
+        keep = linked(signals)
+        a = numbers[found.row[keep]]
+        b = found.doc[keep]
+        tx.executemany(
+            "INSERT OR REPLACE INTO edges VALUES (?, ?, ?)",
+            zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), found.score[keep].tolist(), strict=True),
+        )
 
     # ---------------------------------------------------------------- search
     def search(self, doc: Source, top: int = 10, *, verify: int = VERIFY) -> list[Hit]:
@@ -274,21 +330,18 @@ class Collection:
         The first ``verify`` candidates are proven by ``unspin.compare``, which sets relation and disguise.
         """
         query = _as_document(doc)
-        tokens = sketch.words(query.text)
-        signature = sketch.minhash(tokens)
-        anchors = sketch.anchor_sketch(sketch.anchors(query.text, str(query.meta.get("language") or "en")[:2]))
-        vector = lead_vectors([lead(query)])[0]
-        english = sketch.reads_english(tokens)
+        fp = sketch.fingerprint(query.text, language(query))
+        vector = lead_vectors([lead(query)])
+        sketches = candidates.Sketches.of(fp.signature, [fp.anchors], np.array([fp.english]), vector)
         with self.store.errors():
-            scores, ids = self._index().search(vector[None, :], CANDIDATES)
-            near = [int(n) for n in ids[0] if n >= 0] if len(ids) else []
-            found = self._candidates(
-                signature, anchors, vector, near, exclude=None, limit=max(top, verify), english=english
-            )
+            db = self.store.db
+            keys = candidates.posting_keys(sketches)
+            postings = {kind: candidates.stored_postings(db, kind, np.unique(k.h)) for kind, k in keys.items()}
+            found = self._candidates(sketches, keys, postings, None, pool=CANDIDATES, limit=max(top, verify)).of(0)
             digest = hashlib.sha256(query.text.encode("utf-8")).hexdigest()
             hits = []
             for position, (number, score, signals) in enumerate(found):
-                key, text_hash = self.store.db.execute("SELECT key, hash FROM docs WHERE id = ?", (number,)).fetchone()
+                key, text_hash = db.execute("SELECT key, hash FROM docs WHERE id = ?", (number,)).fetchone()
                 if text_hash == digest:
                     hits.append(Hit(key, 1.0, "identical", (), signals))
                 elif position < verify:
@@ -307,56 +360,42 @@ class Collection:
 
     def _candidates(
         self,
-        signature: np.ndarray,
-        anchors: np.ndarray,
-        vector: np.ndarray,
-        near: list[int],
-        exclude: int | None,
+        sketches: candidates.Sketches,
+        keys: dict[int, candidates.Keys],
+        postings: dict[int, candidates.Keys],
+        exclude: np.ndarray | None,
+        pool: int,
         limit: int,
-        pool_size: int = CANDIDATES,
-        english: bool = True,
-    ) -> list[tuple[int, float, dict[str, float]]]:
-        """Candidates from the three signals, scored and sorted: (doc number, cheap score, signals).
+    ) -> candidates.Signals:
+        """The best ``limit`` candidates of each query row, from the ``pool`` best of each signal: documents
+        sharing most MinHash bands, most anchor pairs, and the nearest lead vectors (``exclude[row]``: the
+        row's own doc number, when it is stored)."""
+        index = self._index()
+        _, neighbours = index.search(sketches.vectors, pool + (exclude is not None))
+        rows, docs = candidates.union(
+            candidates.nearest(neighbours, pool, exclude),
+            *(candidates.shared(keys[kind], postings[kind], pool, exclude) for kind in keys),
+        )
+        unique, at = np.unique(docs, return_inverse=True)
+        stored = candidates.read_sketches(self.store.db, unique, self._vectors_of(index, unique))
+        return candidates.score(sketches, rows, docs, stored, at, limit)
 
-        Signals: minhash and anchors (estimated Jaccard), vector (lead cosine), cross (1.0 when one text
-        reads as English and the other does not: a cosine means more across languages).
-        """
-        db = self.store.db
-        pool: set[int] = set(near[:pool_size])
-        keys = [int(k) for k in sketch.band_keys(signature)]
-        pool.update(_top_postings(db, MINHASH, keys, pool_size))
-        pool.update(_top_postings(db, ANCHORS, [int(h) for h in anchors], pool_size))
-        pool.discard(exclude if exclude is not None else -1)
-        if not pool:
-            return []
-        numbers = sorted(pool)
-        marks = ",".join("?" * len(numbers))
-        rows = db.execute(
-            f"SELECT d.id, d.signature, d.anchors, v.v, d.english FROM docs d LEFT JOIN vectors v ON v.doc = d.id "
-            f"WHERE d.id IN ({marks})",
-            numbers,
-        ).fetchall()
-        signatures = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32).reshape(len(rows), -1)
-        mh = sketch.minhash_similarities(signature, signatures)
-        an = sketch.sketch_similarities(anchors, [np.frombuffer(r[2], dtype=np.int64) for r in rows])
-        dim = len(vector)
-        stored = np.stack([from_blob(r[3]) if r[3] else np.zeros(dim, dtype=np.float32) for r in rows])
-        cos = stored @ vector
-        scored = [
-            (
-                int(row[0]),
-                cheap_score(float(m), float(a), float(c)),
-                {
-                    "minhash": round(float(m), 4),
-                    "anchors": round(float(a), 4),
-                    "vector": round(float(c), 4),
-                    "cross": float(bool(row[4]) != english),
-                },
+    def _vectors_of(self, index: VectorIndex, numbers: np.ndarray) -> np.ndarray:
+        """Stored lead vectors, from the faiss index (from the store for rows added since it caught up)."""
+        out = np.zeros((len(numbers), embed.DIMENSIONS), dtype=np.float32)
+        known = numbers <= index.newest
+        if known.any():
+            out[known] = index.reconstruct(numbers[known])
+        if not known.all():
+            late = numbers[~known]
+            blobs = dict(
+                self.store.db.execute(
+                    "SELECT doc, v FROM vectors WHERE doc IN (SELECT value FROM json_each(?))",
+                    (json.dumps(late.tolist()),),
+                )
             )
-            for row, m, a, c in zip(rows, mh, an, cos, strict=True)
-        ]
-        scored.sort(key=lambda s: (-s[1], -s[2]["vector"]))
-        return scored[:limit]
+            out[~known] = [from_blob(blobs[int(n)]) if int(n) in blobs else np.zeros(embed.DIMENSIONS) for n in late]
+        return out
 
     # ---------------------------------------------------------------- clusters
     def clusters(self, min_size: int = 2, *, verify: bool = True) -> list[Cluster]:
@@ -452,6 +491,7 @@ class Collection:
                 "duplicates": count("SELECT COUNT(*) FROM aliases"),
                 "vectors": count("SELECT COUNT(*) FROM vectors"),
                 "postings": count("SELECT COUNT(*) FROM postings"),
+                "common_keys": count("SELECT COUNT(*) FROM common_keys"),
                 "links": count("SELECT COUNT(*) FROM edges"),
                 "verified_pairs": count("SELECT COUNT(*) FROM verdicts"),
                 "migrations": [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY name")],
@@ -482,32 +522,11 @@ _RELATION = {
 }
 
 
-def linked(signals: dict[str, float]) -> bool:
-    """Whether the cheap signals are strong enough to link two stored documents for clustering."""
-    threshold = EDGE_VECTOR_CROSS if signals["cross"] else EDGE_VECTOR
-    return signals["minhash"] >= EDGE_SKETCH or signals["anchors"] >= EDGE_SKETCH or signals["vector"] >= threshold
-
-
-def cheap_score(minhash: float, anchors: float, cosine: float) -> float:
-    """One number in [0, 1] from the three cheap signals: the strongest one wins."""
-    vector = max(0.0, (cosine - VECTOR_LOW) / (1.0 - VECTOR_LOW))
-    return max(minhash, anchors, vector)
-
-
-def _top_postings(db: Any, kind: int, hashes: list[int], limit: int) -> list[int]:
-    """Documents sharing most of ``hashes`` (keys shared by over ``COMMON_POSTING`` documents ignored)."""
-    if not hashes:
-        return []
-    marks = ",".join("?" * len(hashes))
-    counts: Counter[int] = Counter(
-        doc
-        for (doc,) in db.execute(
-            "SELECT p.doc FROM sketch_df d JOIN postings p ON p.kind = d.kind AND p.h = d.h "
-            f"WHERE d.kind = ? AND d.h IN ({marks}) AND d.n <= ?",
-            (kind, *hashes, COMMON_POSTING),
-        )
-    )
-    return [doc for doc, _ in counts.most_common(limit)]
+def linked(signals: Mapping[str, Any]) -> Any:
+    """Whether the cheap signals are strong enough to link two stored documents for clustering
+    (floats, or numpy arrays of many pairs' signals)."""
+    threshold = np.where(signals["cross"], EDGE_VECTOR_CROSS, EDGE_VECTOR)
+    return (signals["minhash"] >= EDGE_SKETCH) | (signals["anchors"] >= EDGE_SKETCH) | (signals["vector"] >= threshold)
 
 
 def _as_document(doc: Source) -> Document:
@@ -521,6 +540,19 @@ def _as_document(doc: Source) -> Document:
 
 def _meta(doc: Document) -> dict[str, Any]:
     return {k: v for k, v in doc.meta.items() if isinstance(v, str | int | float | bool) or v is None}
+
+
+def _columns(doc: Document) -> tuple[Any, ...]:
+    """name, path, format, encoding, date, meta of a document, as the docs table holds them."""
+    return (
+        doc.name,
+        doc.path,
+        doc.format,
+        doc.encoding,
+        _date(doc),
+        json.dumps(_meta(doc), ensure_ascii=False),
+        doc.text,
+    )
 
 
 def _date(doc: Document) -> str | None:

@@ -13,10 +13,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import settings
 from ..errors import StoreError
 
 APPLICATION_ID = 0x756E7370  # "unsp": marks the file as an unspin collection (PRAGMA application_id)
 QUICK_CHECK_BYTES = 256_000_000  # files up to this size get a full quick_check when opened
+CACHE_KIB = 128 * 1024  # SQLite page cache per connection
+CHECKPOINT_PAGES = 16_384  # 64 MB of WAL
+COMMON_POSTING = int(settings.get("collection_common_posting"))
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
@@ -78,6 +82,32 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        # Indexing speed (issue 5): the sketches move out of the wide docs rows into their own narrow table
+        # (read for every candidate); sketch_df, a row per posting key, gives way to common_keys, the few
+        # keys too common to be evidence, whose postings are dropped (which also bounds every lookup).
+        "0002_sketches_table_common_keys",
+        f"""
+        CREATE TABLE sketches (
+            doc INTEGER PRIMARY KEY REFERENCES docs(id),
+            signature BLOB NOT NULL,         -- MinHash of word 5-grams (uint32)
+            anchors BLOB NOT NULL,           -- bottom-k anchor-pair hashes (int64)
+            english INTEGER NOT NULL         -- 1 when the text reads as English (stop-word share)
+        );
+        INSERT INTO sketches SELECT id, signature, anchors, english FROM docs;
+        ALTER TABLE docs DROP COLUMN signature;
+        ALTER TABLE docs DROP COLUMN anchors;
+        ALTER TABLE docs DROP COLUMN english;
+        CREATE TABLE common_keys (           -- posting keys shared by more than COMMON_POSTING documents
+            kind INTEGER NOT NULL,
+            h INTEGER NOT NULL,
+            PRIMARY KEY (kind, h)
+        ) WITHOUT ROWID;
+        INSERT INTO common_keys SELECT kind, h FROM sketch_df WHERE n > {COMMON_POSTING};
+        DELETE FROM postings WHERE (kind, h) IN (SELECT kind, h FROM common_keys);
+        DROP TABLE sketch_df;
+        """,
+    ),
 )
 
 
@@ -99,6 +129,10 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # posting inserts touch pages all over the file
+            # a batch rewrites posting pages all over the file; checkpointing less often copies each page back
+            # once for several batches (the WAL file grows to this many pages between checkpoints)
+            self.db.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
             self._migrate()
         except sqlite3.DatabaseError as err:
             raise StoreError(

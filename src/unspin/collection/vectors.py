@@ -18,7 +18,7 @@ from ..document import Document
 from ..segment import segment
 
 LEAD_SENTENCES = 3
-LEAD_CHARS = (1200, 5000)  # the lead is looked for in this much text, then this much (segmenting costs)
+LEAD_CHARS = (800, 1600, 5000)  # the lead is looked for in this much text, then more (segmenting costs)
 
 
 def lead(doc: Document, sentences: int = LEAD_SENTENCES) -> list[str]:
@@ -88,6 +88,12 @@ class VectorIndex:
         if len(ids):
             self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
             self.newest = max(self.newest, int(ids.max()))
+
+    def reconstruct(self, ids: np.ndarray) -> np.ndarray:
+        """The indexed vectors of ``ids`` (all indexed), one row each."""
+        if len(ids) == 0:
+            return np.zeros((0, self._index.d), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_batch(ids.astype(np.int64)), dtype=np.float32)
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Cosines and doc numbers of the ``k`` nearest documents for each row (-1 where there are fewer)."""

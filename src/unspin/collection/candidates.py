@@ -1,0 +1,273 @@
+"""Candidate search for many documents at once: shared sketch keys, nearest lead vectors, cheap signals.
+
+Indexing links every new document to its likeliest relatives, so the search runs for whole batches:
+one SQL query per key kind for the batch's posting keys, one faiss search, and numpy for the counting
+and scoring. ``Collection.search`` is the same code with a batch of one.
+
+Posting keys: the MinHash LSH band keys and the anchor-sketch hashes of a document. A key shared by more
+than ``COMMON_POSTING`` documents is no evidence: it moves to ``common_keys`` and its postings are dropped,
+which also bounds every lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import settings
+from . import sketch
+
+COMMON_POSTING = int(settings.get("collection_common_posting"))
+VECTOR_LOW = settings.get("collection_vector_low")
+MINHASH, ANCHORS = 1, 2  # posting kinds
+_DOC_BITS = 40  # pair codes: query row << _DOC_BITS | doc number
+
+
+@dataclass(frozen=True, slots=True)
+class Sketches:
+    """The cheap fingerprints of several documents, one row each."""
+
+    signatures: np.ndarray  # (n, PERMUTATIONS) uint32
+    anchors: np.ndarray  # (n, ANCHOR_K) int64: row i's anchor sketch in its first lengths[i] columns, then _PAD
+    lengths: np.ndarray  # (n,) int64
+    english: np.ndarray  # (n,) bool
+    vectors: np.ndarray  # (n, dimensions) float32, unit length
+
+    @classmethod
+    def of(
+        cls, signatures: np.ndarray, anchors: list[np.ndarray], english: np.ndarray, vectors: np.ndarray
+    ) -> Sketches:
+        lengths = np.array([len(a) for a in anchors], dtype=np.int64)
+        flat = np.concatenate(anchors) if lengths.sum() else np.zeros(0, dtype=np.int64)
+        signatures = signatures.reshape(len(anchors), sketch.PERMUTATIONS)
+        return cls(signatures, _padded(flat, lengths), lengths, english, vectors)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def valid(self) -> np.ndarray:
+        """Which cells of ``anchors`` hold a hash."""
+        return np.arange(sketch.ANCHOR_K)[None, :] < self.lengths[:, None]
+
+
+_PAD = np.iinfo(np.int64).min + np.arange(sketch.ANCHOR_K, dtype=np.int64)  # values no 64-bit hash takes
+
+
+def _padded(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sketches laid end to end (``lengths`` each) as the rows of a padded matrix."""
+    out = np.repeat(_PAD[None, :], len(lengths), axis=0)
+    out[np.arange(sketch.ANCHOR_K)[None, :] < lengths[:, None]] = flat
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Posting keys of one kind: document ``row`` (of a batch) or doc number has key ``h``."""
+
+    h: np.ndarray  # int64
+    row: np.ndarray  # int64
+
+    def without(self, hashes: np.ndarray) -> Keys:
+        keep = ~np.isin(self.h, hashes)
+        return Keys(self.h[keep], self.row[keep])
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Candidate pairs (query row, doc number) and their cheap signals, best first for each query row."""
+
+    row: np.ndarray
+    doc: np.ndarray
+    score: np.ndarray
+    minhash: np.ndarray
+    anchors: np.ndarray
+    vector: np.ndarray
+    cross: np.ndarray  # 1.0 when one text reads as English and the other does not
+
+    def of(self, row: int) -> list[tuple[int, float, dict[str, float]]]:
+        """(doc number, cheap score, signals) of one query row, best first."""
+        return [
+            (
+                int(self.doc[i]),
+                float(self.score[i]),
+                {
+                    "minhash": round(float(self.minhash[i]), 4),
+                    "anchors": round(float(self.anchors[i]), 4),
+                    "vector": round(float(self.vector[i]), 4),
+                    "cross": float(self.cross[i]),
+                },
+            )
+            for i in np.flatnonzero(self.row == row)
+        ]
+
+
+def posting_keys(sketches: Sketches) -> dict[int, Keys]:
+    """Each document's distinct posting keys, by kind."""
+    bands = sketch.band_keys(sketches.signatures)  # (n, BANDS)
+    bands.sort(axis=1)
+    fresh = np.ones(bands.shape, dtype=bool)
+    fresh[:, 1:] = bands[:, 1:] != bands[:, :-1]  # a band key repeated inside one document counts once
+    rows = np.broadcast_to(np.arange(len(bands))[:, None], bands.shape)
+    valid = sketches.valid()
+    return {
+        MINHASH: Keys(bands[fresh], rows[fresh].astype(np.int64)),
+        ANCHORS: Keys(sketches.anchors[valid], np.nonzero(valid)[0].astype(np.int64)),
+    }
+
+
+def stored_postings(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> Keys:
+    """The stored postings (key, doc number) of any of ``hashes``."""
+    rows = db.execute(
+        "SELECT h, doc FROM postings WHERE kind = ? AND h IN (SELECT value FROM json_each(?))",
+        (kind, _json(hashes)),
+    ).fetchall()
+    found = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return Keys(found[:, 0], found[:, 1])
+
+
+def common_keys(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> np.ndarray:
+    """Those of ``hashes`` already known as too common to be evidence."""
+    rows = db.execute(
+        "SELECT h FROM common_keys WHERE kind = ? AND h IN (SELECT value FROM json_each(?))", (kind, _json(hashes))
+    ).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64)
+
+
+def add_postings(db: sqlite3.Connection, kind: int, keys: Keys, numbers: np.ndarray) -> Keys:
+    """Store a batch's postings (``keys.row`` indexes ``numbers``); return all postings of its keys that count
+    as evidence: the stored ones and the batch's own, keys that became too common left out."""
+    hashes = np.unique(keys.h)
+    known_common = common_keys(db, kind, hashes)
+    keys = keys.without(known_common)
+    stored = stored_postings(db, kind, hashes)
+    batch = Keys(keys.h, numbers[keys.row])
+    both = Keys(np.concatenate([stored.h, batch.h]), np.concatenate([stored.row, batch.row]))
+    h, n = np.unique(both.h, return_counts=True)
+    too_common = h[n > COMMON_POSTING]
+    if len(too_common):
+        db.executemany("INSERT INTO common_keys VALUES (?, ?)", [(kind, int(x)) for x in too_common])
+        db.execute(
+            "DELETE FROM postings WHERE kind = ? AND h IN (SELECT value FROM json_each(?))", (kind, _json(too_common))
+        )
+        batch, both = batch.without(too_common), both.without(too_common)
+    order = np.argsort(batch.h, kind="stable")  # key order: the inserts walk the B-tree once
+    db.executemany(
+        "INSERT INTO postings VALUES (?, ?, ?)",
+        zip([kind] * len(order), batch.h[order].tolist(), batch.row[order].tolist(), strict=True),
+    )
+    return both
+
+
+def shared(query: Keys, postings: Keys, pool: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For each query row, the ``pool`` documents sharing most keys with it: (rows, doc numbers).
+
+    ``exclude[row]`` is the query row's own doc number (not its own candidate), when it is stored.
+    """
+    order = np.argsort(postings.h, kind="stable")
+    h, docs = postings.h[order], postings.row[order]
+    left = np.searchsorted(h, query.h, "left")
+    counts = np.searchsorted(h, query.h, "right") - left
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.repeat(left - np.cumsum(counts) + counts, counts)  # each match's index in ``h``
+    matched = docs[starts + np.arange(total)]
+    rows = np.repeat(query.row, counts)
+    if exclude is not None:
+        keep = matched != exclude[rows]
+        rows, matched = rows[keep], matched[keep]
+    codes, n = np.unique((rows << _DOC_BITS) | matched, return_counts=True)
+    rows, matched = codes >> _DOC_BITS, codes & ((1 << _DOC_BITS) - 1)
+    order = np.lexsort((matched, -n, rows))  # per row: most shared keys first, then older documents
+    rows, matched = rows[order], matched[order]
+    return _first(rows, matched, pool)
+
+
+def nearest(neighbours: np.ndarray, pool: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, doc numbers) of faiss's neighbours of each query row (-1 and the row's own doc dropped)."""
+    rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
+    docs = neighbours.reshape(-1).astype(np.int64)
+    keep = docs >= 0
+    if exclude is not None:
+        keep &= docs != exclude[rows]
+    return _first(rows[keep], docs[keep], pool)
+
+
+def union(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (row, doc number) pairs of several candidate lists, by row then doc."""
+    rows = np.concatenate([f[0] for f in found])
+    docs = np.concatenate([f[1] for f in found])
+    codes = np.unique((rows << _DOC_BITS) | docs)
+    return codes >> _DOC_BITS, codes & ((1 << _DOC_BITS) - 1)
+
+
+def score(query: Sketches, rows: np.ndarray, docs: np.ndarray, stored: Sketches, at: np.ndarray, limit: int) -> Signals:
+    """Cheap signals of the pairs (query row ``rows[i]``, doc ``docs[i]`` whose sketches are ``stored[at[i]]``),
+    the best ``limit`` pairs of each query row kept, best first."""
+    mh = (query.signatures[rows] == stored.signatures[at]).mean(axis=1)
+    an = _sketch_similarities(query, rows, stored, at)
+    cos = np.einsum("ij,ij->i", query.vectors[rows], stored.vectors[at])
+    cross = (query.english[rows] != stored.english[at]).astype(np.float64)
+    vector = np.maximum(0.0, (cos - VECTOR_LOW) / (1.0 - VECTOR_LOW))
+    cheap = np.maximum(np.maximum(mh, an), vector)
+    order = np.lexsort((-cos, -cheap, rows))
+    rows, kept = _first(rows[order], order, limit)
+    return Signals(rows, docs[kept], cheap[kept], mh[kept], an[kept], cos[kept], cross[kept])
+
+
+def read_sketches(db: sqlite3.Connection, numbers: np.ndarray, vectors: np.ndarray) -> Sketches:
+    """The stored sketches of doc ``numbers`` (all stored), with their lead ``vectors`` given in the same order."""
+    found = {
+        doc: (signature, anchors, english)
+        for doc, signature, anchors, english in db.execute(
+            "SELECT doc, signature, anchors, english FROM sketches WHERE doc IN (SELECT value FROM json_each(?))",
+            (_json(numbers),),
+        )
+    }
+    rows = [found[n] for n in numbers.tolist()]
+    signatures = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.uint32)
+    anchors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int64)
+    lengths = np.array([len(r[1]) // 8 for r in rows], dtype=np.int64)
+    return Sketches(
+        signatures.reshape(len(rows), sketch.PERMUTATIONS),
+        _padded(anchors, lengths),
+        lengths,
+        np.array([r[2] for r in rows], dtype=bool),
+        vectors,
+    )
+
+
+def _first(rows: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` values of each run of equal (sorted) ``rows``."""
+    if len(rows) == 0:
+        return rows, values
+    start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    rank = np.arange(len(rows)) - np.repeat(start, np.diff(np.r_[start, len(rows)]))
+    keep = rank < n
+    return rows[keep], values[keep]
+
+
+def _sketch_similarities(query: Sketches, rows: np.ndarray, stored: Sketches, at: np.ndarray) -> np.ndarray:
+    """``sketch.sketch_similarities`` of many pairs at once (query row ``rows[i]``, stored row ``at[i]``).
+
+    Both sketches of a pair are laid in one row, padded with values no hash takes, distinct on each side,
+    and sorted: a hash found in both shows as two equal neighbours.
+    """
+    a = query.anchors[rows]
+    b = stored.anchors[at]
+    b = np.where(stored.valid()[at], b, b + sketch.ANCHOR_K)  # the other side's pads
+    both = np.concatenate([a, b], axis=1)
+    both.sort(axis=1)
+    common = (both[:, 1:] == both[:, :-1]).sum(axis=1)
+    la, lb = query.lengths[rows], stored.lengths[at]
+    share = np.minimum(common / np.maximum(np.minimum(la, lb), 1), 1.0)
+    out = share / (2.0 - share)
+    out[(la == 0) | (lb == 0)] = 0.0
+    return np.asarray(out, dtype=np.float64)
+
+
+def _json(values: np.ndarray) -> str:
+    return json.dumps(values.tolist())

@@ -1,0 +1,27 @@
+"""Numbers as evidence against reuse.
+
+A spinner leaves digits alone and a translator carries them over ("$1.45 trillion" / "1,45 Billionen
+Dollar"), so a passage that really was reused keeps its numbers. Two same-template stories of different
+events ("Kodak reported a loss of $151 million" / "... a profit of $495 million") share wording but not
+numbers: when both sides of a non-verbatim passage carry numbers and few of them agree, it is not reuse.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The digit strings of ``text``, separators dropped so that 1,500 / 1.500 / 1 500 are one number,
+    in ASCII digits whatever the script (int() reads Arabic-Indic or Devanagari digits too)."""
+    return {str(int(re.sub(r"\D", "", m.group())[:40])) for m in _NUMBER.finditer(text)}  # [:40]: int() refuses huge
+
+
+def numbers_agree(a: str, b: str, least: float = 0.5) -> bool:
+    """False when both texts carry numbers and under ``least`` of the smaller set is found in the other."""
+    na, nb = numbers_in(a), numbers_in(b)
+    if not na or not nb:
+        return True
+    return len(na & nb) >= least * min(len(na), len(nb))

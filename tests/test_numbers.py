@@ -1,0 +1,25 @@
+from unspin.numbers import numbers_agree, numbers_in
+
+
+def test_separators_do_not_make_different_numbers() -> None:
+    assert numbers_in("1,500 and 1.500 and 1 500 and 2.5") == {"1500", "25"}
+
+
+def test_same_template_different_event() -> None:
+    a = "its net loss was $151 million, or 53 cents a share, compared with $298 million"
+    b = "posted a first-quarter profit of $495 million, or $1.62 a share"
+    assert not numbers_agree(a, b)
+
+
+def test_translation_keeps_its_numbers() -> None:
+    assert numbers_agree(
+        "inventories rose 0.9 percent to $1.45 trillion", "die Lagerbestände stiegen um 0,9 % auf 1,45 Billionen"
+    )
+
+
+def test_digits_of_other_scripts() -> None:
+    assert numbers_in("٢٠٠٨ and 2008") == {"2008"}
+
+
+def test_no_numbers_on_one_side_is_no_evidence() -> None:
+    assert numbers_agree("six weeks of fighting", "fighting for 42 days")
