@@ -40,8 +40,8 @@ def test_pan13_sample_negatives_get_no_detection() -> None:
 
 
 def test_clough_stevenson_floors() -> None:
-    """All 95 answers: 54 of 57 reused answers related today (two 'cut' answers were cut from another
-    text: they share no word 6-gram with their source), 1 of 38 independent answers."""
+    """All 95 answers: 55 of 57 reused answers related today (the two others, 'cut' answers, were cut from
+    another text: they share no word 6-gram with their source), 1 of 38 independent answers."""
     import csv
 
     folder = need(DATA / "clough-stevenson")
@@ -52,7 +52,7 @@ def test_clough_stevenson_floors() -> None:
     }
     reused = [r["File"] for r in rows if r["Category"] != "non"]
     independent = [r["File"] for r in rows if r["Category"] == "non"]
-    assert sum(related[f] for f in reused) >= 54
+    assert sum(related[f] for f in reused) >= 55
     assert sum(related[f] for f in independent) <= 1
 
 

@@ -73,3 +73,14 @@ def test_json_is_to_dict(seed_comparison) -> None:  # type: ignore[no-untyped-de
     assert set(d) >= {"related", "score", "relation", "a", "b", "passages", "substitutions"}
     assert d["passages"][0]["a"].keys() == {"start", "end"}
     assert d["substitutions"][0]["b"].keys() >= {"start", "end", "text"}
+
+
+def test_sentence_rewritten_as_three_is_one_passage() -> None:
+    """Clough & Stevenson g0pA_taskd (heavy revision, wrapped at 70 columns): one source sentence becomes
+    three, the last holding a verbatim run; the run and the reworded sentences beside it are one passage."""
+    folder = need(DATA / "clough-stevenson")
+    c = unspin.compare(folder / "orig_taskd.txt", folder / "g0pA_taskd.txt")
+    assert c.related
+    [passage] = [p for p in c.passages if "foundations of statistics" in p.a.text]
+    assert passage.b.text.startswith("There is a debate amongst frequentists")
+    assert "should be assigned." in passage.b.text

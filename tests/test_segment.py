@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 from unspin.document import Document, load
 from unspin.segment import segment
 
-from .conftest import SEED_A, need
+from .conftest import DATA, SEED_A, need
 
 
 @settings(max_examples=150, deadline=None)
@@ -27,3 +27,19 @@ def test_sentences_skip_boilerplate_and_respect_abbreviations() -> None:
         "Mr. Smith met Dr. Jones in the U.S. on Monday.",
         "They talked.",
     ]
+
+
+def test_hard_wrapped_lines_are_one_sentence() -> None:
+    """A short answer wrapped at 70 columns: a line that stops mid-sentence goes on into the next."""
+    path = need(DATA / "clough-stevenson" / "g0pA_taskd.txt")
+    doc = load(path)
+    texts = [s.span.text for s in segment(doc).sentences]
+    assert texts[0] == doc.text[: doc.text.index("theory.") + len("theory.")]
+    assert "\n" in texts[0]
+    assert not any(t.startswith(("in probability", "marginal", "theorem plays")) for t in texts)
+
+
+def test_wrapped_line_never_joins_boilerplate_or_a_closed_line() -> None:
+    text = "Also read: Judges meet in Paris\nthe court ruled on Monday.\nlater that day it adjourned\nuntil June."
+    texts = [s.span.text for s in segment(Document("x", text)).sentences]
+    assert texts == ["the court ruled on Monday.", "later that day it adjourned\nuntil June."]

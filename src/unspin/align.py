@@ -554,22 +554,41 @@ def combine(
 
 def _one_to_one(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[Passage]:
     """Each stretch of text is explained once. Strongest first (exact runs, then characters times
-    score): a passage overlapping a kept one on both sides continues it and is joined to it (a
-    verbatim run often stops inside a spun sentence); one overlapping on one side only maps the
-    same text elsewhere, and is dropped."""
+    score): a passage continuing a kept one (``_continues``) is joined to it (a verbatim run often
+    stops inside a spun sentence); one overlapping on one side only maps the same text elsewhere, and
+    is dropped."""
     kept: list[Passage] = []
 
     def strength(p: Passage) -> tuple[bool, float]:
         return p.method == "exact", p.score * ((p.a.end - p.a.start) + (p.b.end - p.b.start))
 
     for p in sorted(passages, key=strength, reverse=True):
-        same_diagonal = [n for n, q in enumerate(kept) if _overlap(p.a, q.a) and _overlap(p.b, q.b)]
+        same_diagonal = [n for n, q in enumerate(kept) if _continues(sa, sb, p, q)]
         if len(same_diagonal) == 1:
             n = same_diagonal[0]
             kept[n] = _joined(sa, sb, kept[n], p)
         elif not any(_mostly_inside(p.a, q.a) or _mostly_inside(p.b, q.b) for q in kept):
             kept.append(p)
     return sorted(kept, key=lambda p: (p.a.start, p.b.start))
+
+
+def _continues(sa: Segmented, sb: Segmented, p: Passage, q: Passage) -> bool:
+    """``p`` overlaps ``q`` on both sides, or on one side while lying beside it on the other (at most
+    ``passage_gap`` sentences away): a sentence rewritten as two, one of them holding a verbatim run."""
+    on_a, on_b = _overlap(p.a, q.a), _overlap(p.b, q.b)
+    if on_a and on_b:
+        return True
+    gap = int(settings.get("passage_gap"))
+    if on_a:
+        return _sentences_apart(sb, p.b, q.b) <= gap
+    if on_b:
+        return _sentences_apart(sa, p.a, q.a) <= gap
+    return False
+
+
+def _sentences_apart(seg: Segmented, x: Span, y: Span) -> int:
+    first, second = (x, y) if x.start <= y.start else (y, x)
+    return _sentences_between(seg, first.end, second.start)
 
 
 _LOOSEST_METHOD = ("exact", "lexical", "model")  # a merged passage is labelled by its least direct evidence
