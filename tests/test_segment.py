@@ -43,3 +43,10 @@ def test_wrapped_line_never_joins_boilerplate_or_a_closed_line() -> None:
     text = "Also read: Judges meet in Paris\nthe court ruled on Monday.\nlater that day it adjourned\nuntil June."
     texts = [s.span.text for s in segment(Document("x", text)).sentences]
     assert texts == ["the court ruled on Monday.", "later that day it adjourned\nuntil June."]
+
+
+def test_wire_credit_ending_a_paragraph_is_in_no_sentence() -> None:
+    text = "Profits rose 5 percent. (Reporting by Jane Roe; Editing by John Doe)\nShares fell."
+    seg = segment(Document("x", text))
+    assert [s.span.text for s in seg.sentences] == ["Profits rose 5 percent.", "Shares fell."]
+    assert not any(text.index("(Reporting") <= t.start < text.index("\n") for t in seg.tokens)

@@ -36,6 +36,9 @@ def test_links_are_the_synonym_lists_read_both_ways() -> None:
 def test_links_of_nothing_are_empty() -> None:
     rows, cols = thesaurus.links([], ["court"])
     assert rows.size == cols.size == 0
+    for words_a, words_b in ((["court"], ["qzxv", "xqzv"]), (["qzxv", "xqzv"], ["court"])):  # no side in Moby
+        rows, cols = thesaurus.links(words_a, words_b)
+        assert rows.size == cols.size == 0
 
 
 @pytest.fixture

@@ -102,12 +102,12 @@ def segment(doc: Document) -> Segmented:
     """Sentences (outside boilerplate lines) and their tokens, all as spans of ``doc.text``."""
     text = doc.text
     boilerplate = find_boilerplate(text)
-    skipped = {b.span.start for b in boilerplate}  # a boilerplate span starts where its line's text does
+    cuts = sorted(b.span.start for b in boilerplate)  # a line's text stops where boilerplate starts
     every, starts = _all_tokens(text)  # tokens never cross a line or sentence end: cut once, then share out
     sentences: list[Sentence] = []
     tokens: list[Token] = []
     cursor = 0
-    for start, end in _paragraph_lines(text, skipped):
+    for start, end in _paragraph_lines(text, cuts):
         for s, e in _sentence_bounds(text, start, end):
             first = bisect_left(starts, s, cursor)
             cursor = bisect_left(starts, e, first)
@@ -120,24 +120,30 @@ def segment(doc: Document) -> Segmented:
 _CLOSED_END = re.compile(r"[.!?:;。！？][\"”’'»)\]]*\s*$")  # a line ending here ends its sentence
 
 
-def _paragraph_lines(text: str, skipped: set[int]) -> list[tuple[int, int]]:
-    """The (start, end) of each line outside boilerplate, a hard-wrapped line joined with the next when it
-    stops mid-sentence and the next goes on in lower case ("... a method used" / "in probability theory."):
-    answers and e-mails wrapped at 70 columns would otherwise be cut into half sentences."""
+def _paragraph_lines(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """The (start, end) of each line's text before any boilerplate in it (a whole boilerplate line has none;
+    a wire credit may end a paragraph), a hard-wrapped line joined with the next when it stops mid-sentence
+    and the next goes on in lower case ("... a method used" / "in probability theory."): answers and e-mails
+    wrapped at 70 columns would otherwise be cut into half sentences."""
     found: list[tuple[int, int]] = []
     offset = 0
     joinable = False  # the last line kept may go on into this one
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        stripped_start = offset + (len(body) - len(body.lstrip()))
-        body_end = offset + len(body)
-        if stripped_start in skipped or not body.strip():
+        start = offset + (len(body) - len(body.lstrip()))
+        end = offset + len(body)
+        cut = bisect_left(cuts, start)
+        clipped = cut < len(cuts) and cuts[cut] < end
+        if clipped:
+            end = cuts[cut]
+        if end <= start or not text[start:end].strip():
             joinable = False
-        elif joinable and text[stripped_start].islower():
-            found[-1] = (found[-1][0], body_end)
         else:
-            found.append((offset, body_end))
-        joinable = stripped_start not in skipped and bool(body.strip()) and not _CLOSED_END.search(body)
+            if joinable and text[start].islower():
+                found[-1] = (found[-1][0], end)
+            else:
+                found.append((start, end))
+            joinable = not clipped and not _CLOSED_END.search(text, start, end)
         offset += len(line)
     return found
 

@@ -250,6 +250,8 @@ def _matches(owner: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[n
     """(owner, j) for every entry and every j with keys[j] equal to its value. Keys may repeat
     (two plurals of one headword): equal keys are chained, and the chains walked side by side."""
     known = np.flatnonzero(keys >= 0)
+    if not known.size:  # none of these words is in the thesaurus
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     order = known[np.argsort(keys[known], kind="stable")]
     ordered = keys[order]
     repeated = ordered[1:] == ordered[:-1]
