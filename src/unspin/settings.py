@@ -81,6 +81,32 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("collection_edge_neighbours", 10, "nearest documents considered for links when a document is added"),
     Setting("collection_verify", 5, "top candidates of a search proven by the compare engine"),
+    Setting(
+        "collection_stock_documents",
+        3,
+        "other documents holding a sentence (not dated near the pair) from which it is stock text, no story evidence",
+    ),
+    Setting(
+        "collection_story_share",
+        0.5,
+        "share of one document's text in reused, non-stock passages that makes a pair one story (dates close)",
+    ),
+    Setting(
+        "collection_story_whole",
+        0.8,
+        "share of both documents' text in reused passages that makes a pair one story at any date (republication)",
+    ),
+    Setting("collection_story_days", 3, "days apart from which two dated documents need to share their whole text"),
+    Setting(
+        "collection_story_numbers",
+        0.5,
+        "share of the numbers of the reused passages (smaller side) the other side must carry too",
+    ),
+    Setting(
+        "collection_story_numbers_min",
+        3,
+        "numbers each side's reused passages need before their agreement counts (fewer: no evidence either way)",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -3,5 +3,6 @@
 from .collection import AddReport, Collection, Hit, StoredDocument
 from .ingest import Skipped
 from .lineage import Cluster, Derivation
+from .story import Story
 
-__all__ = ["AddReport", "Cluster", "Collection", "Derivation", "Hit", "Skipped", "StoredDocument"]
+__all__ = ["AddReport", "Cluster", "Collection", "Derivation", "Hit", "Skipped", "StoredDocument", "Story"]

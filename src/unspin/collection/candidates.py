@@ -4,8 +4,9 @@ Indexing links every new document to its likeliest relatives, so the search runs
 one SQL query per key kind for the batch's posting keys, one faiss search, and numpy for the counting
 and scoring. ``Collection.search`` is the same code with a batch of one.
 
-Posting keys: the MinHash LSH band keys and the anchor-sketch hashes of a document. A key shared by more
-than ``COMMON_POSTING`` documents is no evidence: it moves to ``common_keys`` and its postings are dropped,
+Posting keys: the MinHash LSH band keys and the anchor-sketch hashes of a document, and its sentence keys
+(not a candidate signal: they tell stock sentences, see ``story``). A key shared by more than
+``COMMON_POSTING`` documents is no evidence: it moves to ``common_keys`` and its postings are dropped,
 which also bounds every lookup.
 """
 
@@ -22,7 +23,7 @@ from . import sketch
 
 COMMON_POSTING = int(settings.get("collection_common_posting"))
 VECTOR_LOW = settings.get("collection_vector_low")
-MINHASH, ANCHORS = 1, 2  # posting kinds
+MINHASH, ANCHORS, SENTENCES = 1, 2, 3  # posting kinds
 _DOC_BITS = 40  # pair codes: query row << _DOC_BITS | doc number
 
 
@@ -116,6 +117,30 @@ def posting_keys(sketches: Sketches) -> dict[int, Keys]:
         MINHASH: Keys(bands[fresh], rows[fresh].astype(np.int64)),
         ANCHORS: Keys(sketches.anchors[valid], np.nonzero(valid)[0].astype(np.int64)),
     }
+
+
+def sentence_keys(sentences: list[np.ndarray]) -> Keys:
+    """The sentence-key postings of a batch of documents (one array of distinct keys each)."""
+    lengths = [len(k) for k in sentences]
+    h = np.concatenate(sentences) if sum(lengths) else np.zeros(0, dtype=np.int64)
+    return Keys(h.astype(np.int64), np.repeat(np.arange(len(sentences), dtype=np.int64), lengths))
+
+
+Holders = dict[int, list[tuple[int, str | None]]]  # key -> (doc number, date) of the documents holding it
+
+
+def holders(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> tuple[Holders, set[int]]:
+    """The stored documents (number, date) holding each of ``hashes``, and those of ``hashes`` too common
+    to be listed (held by more than ``COMMON_POSTING`` documents)."""
+    unique = np.unique(hashes)
+    found: Holders = {}
+    for h, doc, date in db.execute(
+        "SELECT p.h, p.doc, d.date FROM postings p JOIN docs d ON d.id = p.doc"
+        " WHERE p.kind = ? AND p.h IN (SELECT value FROM json_each(?))",
+        (kind, _json(unique)),
+    ):
+        found.setdefault(h, []).append((doc, date))
+    return found, set(common_keys(db, kind, unique).tolist())
 
 
 def stored_postings(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> Keys:

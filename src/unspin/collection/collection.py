@@ -29,6 +29,7 @@ from .ingest import Record, Skipped, Source, records
 from .lineage import Cluster, Edge, build_clusters
 from .prepare import Clock, Prepared, Preparer, default_workers, language
 from .store import Store
+from .story import Sentences, Side, Story, judge
 from .vectors import VectorIndex, from_blob, lead, lead_vectors, to_blob
 
 BATCH = 1024  # documents per transaction (each rewrites the posting pages its keys fall on)
@@ -297,6 +298,8 @@ class Collection:
                     if prepared:
                         keys = candidates.posting_keys(sketches)
                         postings = {kind: candidates.add_postings(tx, kind, k, numbers) for kind, k in keys.items()}
+                        sentences = candidates.sentence_keys([p.fingerprint.sentences for p in prepared])
+                        candidates.add_postings(tx, candidates.SENTENCES, sentences, numbers)
                         index.add(numbers, vectors)
                         with clock.stage("link"):
                             self._link(tx, numbers, sketches, keys, postings)
@@ -399,45 +402,77 @@ class Collection:
 
     # ---------------------------------------------------------------- clusters
     def clusters(self, min_size: int = 2, *, verify: bool = True) -> list[Cluster]:
-        """Groups of documents sharing a source, with lineage ("likely derived from") inside each.
+        """Groups of documents telling one story, with lineage ("likely derived from") inside each.
 
         Links come from the cheap signals at add time; with ``verify`` each link is proven by the engine
-        (verdicts are cached in the store), unrelated links dropped and the direction taken from dates
-        when both documents have one, else from the engine's evidence.
+        (verdicts are cached in the store) and kept only when the pair is one story (``Collection.story``: its reused
+        passages are more than the collection's stock text, their numbers agree, the dates are close or the
+        whole text is shared); the direction is taken from dates when both documents have one, else from
+        the engine's evidence.
         """
         with self.store.errors():
             db = self.store.db
             links = db.execute("SELECT a, b, score FROM edges").fetchall()
             edges: list[Edge] = []
+            sentences: dict[int, Sentences] = {}
             for a, b, score in links:
                 if not verify:
                     edges.append(Edge(a, b, score, "unverified"))
                     continue
-                cached = db.execute(
-                    "SELECT related, score, relation FROM verdicts WHERE a = ? AND b = ?", (a, b)
-                ).fetchone()
-                if cached is None:
-                    comparison = compare(self._document(a).document, self._document(b).document)
-                    cached = (int(comparison.related), comparison.score, comparison.relation)
-                    with self.store.transaction() as tx:
-                        tx.execute(
-                            "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (
-                                a,
-                                b,
-                                *cached,
-                                json.dumps(comparison.side_a.disguise),
-                                json.dumps(comparison.side_b.disguise),
-                            ),
-                        )
-                if cached[0]:
-                    edges.append(Edge(a, b, float(cached[1]), str(cached[2])))
+                related, score, relation, passages = self._verdict(a, b)
+                if related and self._story(a, b, passages, sentences).one:
+                    edges.append(Edge(a, b, score, relation))
             members = {n for e in edges for n in (e.a, e.b)}
             info: dict[int, tuple[str, str | None]] = {}
             for number in members:
                 key, date = db.execute("SELECT key, date FROM docs WHERE id = ?", (number,)).fetchone()
                 info[number] = (key, date)
         return [c for c in build_clusters(edges, info) if len(c.members) >= min_size]
+
+    def _verdict(self, a: int, b: int) -> tuple[bool, float, str, list[list[int]]]:
+        """compare(a, b): related, score, relation and the passages' spans, cached in the store."""
+        db = self.store.db
+        cached = db.execute(
+            "SELECT related, score, relation, passages FROM verdicts WHERE a = ? AND b = ?", (a, b)
+        ).fetchone()
+        if cached is not None and cached[3] is not None:
+            return bool(cached[0]), float(cached[1]), str(cached[2]), json.loads(cached[3])
+        comparison = compare(self._document(a).document, self._document(b).document)
+        passages = [[p.a.start, p.a.end, p.b.start, p.b.end] for p in comparison.passages]
+        with self.store.transaction() as tx:
+            tx.execute(
+                "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    a,
+                    b,
+                    int(comparison.related),
+                    comparison.score,
+                    comparison.relation,
+                    json.dumps(comparison.side_a.disguise),
+                    json.dumps(comparison.side_b.disguise),
+                    json.dumps(passages),
+                ),
+            )
+        return comparison.related, comparison.score, comparison.relation, passages
+
+    def story(self, id_a: str, id_b: str) -> Story:
+        """Whether two stored documents tell one story, and the evidence (``clusters`` links only such pairs);
+        the pair is proven by the engine unless its verdict is cached."""
+        with self.store.errors():
+            a, b = sorted(self.get(i).number for i in (id_a, id_b))
+            related, _, _, passages = self._verdict(a, b)
+            return self._story(a, b, passages if related else [], {})
+
+    def _story(self, a: int, b: int, passages: list[list[int]], known: dict[int, Sentences]) -> Story:
+        """The story evidence of a proven pair (``known``: sentences of documents already read, reused)."""
+        db = self.store.db
+        sides = []
+        for number in (a, b):
+            text, date = db.execute("SELECT text, date FROM docs WHERE id = ?", (number,)).fetchone()
+            if number not in known:
+                known[number] = Sentences.of(text, lambda keys: candidates.holders(db, candidates.SENTENCES, keys))
+            sides.append(Side(number, text, date, known[number]))
+        return judge(sides[0], [(p[0], p[1]) for p in passages], sides[1], [(p[2], p[3]) for p in passages])
 
     # ---------------------------------------------------------------- read
     def get(self, id: str) -> StoredDocument:

@@ -30,6 +30,7 @@ ANCHOR_K = 64
 RARE_ZIPF = 3.0  # a lower-case word this rare (wordfreq zipf) is an anchor
 NAME_ZIPF = 4.0  # a capitalised sentence-initial word this rare is taken as a name
 ENGLISH_STOPWORDS = 0.2  # share of English function words from which a text reads as English
+SENTENCE_WORDS = 6  # shorter sentences ("He declined to comment.") are too generic to be keyed
 
 _WORD = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+")
 _WORD_AFTER = re.compile(r"([.!?\n][^\w]*)?(\d+(?:[.,:]\d+)*|[^\W\d_]+)")  # group 1: a sentence ended before
@@ -41,6 +42,8 @@ _POSITION = _rng.integers(1, 2**63, SHINGLE, dtype=np.uint64) | np.uint64(1)
 _BAND_MIX = _rng.integers(1, 2**63, ROWS, dtype=np.uint64) | np.uint64(1)
 _BAND_SALT = _rng.integers(0, 2**63, BANDS, dtype=np.uint64)
 _PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SENTENCE_MIX = _rng.integers(1, 2**63, 16, dtype=np.uint64) | np.uint64(1)  # by word position in the sentence
+_NUMBER_HASH = -0x3C6EF372FE94F82B  # every number's word hash in a sentence key
 
 
 @lru_cache(maxsize=500_000)
@@ -67,11 +70,13 @@ class Fingerprint:
     signature: np.ndarray  # MinHash, PERMUTATIONS uint32
     anchors: np.ndarray  # anchor sketch, sorted int64
     english: bool
+    sentences: np.ndarray  # distinct sentence keys (int64, sorted), see ``sentence_keys``
 
 
 def fingerprint(text: str, language: str = "en") -> Fingerprint:
-    """``minhash(words(text))``, ``anchor_sketch(anchors(text, language))`` and ``reads_english``: the same
-    values at a fraction of the cost, for every document the collection indexes.
+    """``minhash(words(text))``, ``anchor_sketch(anchors(text, language))``, ``reads_english`` and the
+    distinct ``sentence_keys``: the same values at a fraction of the cost, for every document the
+    collection indexes.
 
     One regex pass yields the words and, between them, the sentence ends that make the next word a
     sentence start (what ``_WORD_AFTER``'s group 1 matches); a dict maps each to a vocabulary number, and
@@ -84,13 +89,53 @@ def fingerprint(text: str, language: str = "en") -> Fingerprint:
     after_end = np.ones(len(word), dtype=bool)  # the first word starts a sentence, as do words after an end
     after_end[1:] = ~word[:-1]
     starts = after_end[word]
+    keys = np.unique(_sentence_keys(ids, word)[0])
     ids = ids[word]
     plain, start = _VOCABULARY.anchors(ids, language)
     anchors = np.where(starts, start, plain)
     sample = ids[:400]
     english = bool(len(sample)) and int(_VOCABULARY.is_stop[sample].sum()) >= ENGLISH_STOPWORDS * len(sample)
     tokens = _VOCABULARY.token_hash[ids].view(np.uint64)
-    return Fingerprint(_minhash(_shingles(tokens)), anchor_sketch_of(anchors[anchors != 0].view(np.uint64)), english)
+    return Fingerprint(
+        _minhash(_shingles(tokens)), anchor_sketch_of(anchors[anchors != 0].view(np.uint64)), english, keys
+    )
+
+
+def sentence_keys(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A key (int64) for each sentence of at least ``SENTENCE_WORDS`` words, and its character span
+    (starts, ends), in text order.
+
+    The key hashes the sentence's lower-cased words in order with every number as one placeholder, so a
+    stock sentence of recurring reports ("Initial claims for state unemployment benefits fell 12,000 ...")
+    keys the same every week. Sentences end where ``fingerprint`` sees sentence starts (a cruder cut than
+    ``segment``'s, but the same in every document, which is all a key needs).
+    """
+    _VOCABULARY.trim()
+    matches = list((_ASCII_TOKENS if text.isascii() else _TOKENS).finditer(text))
+    ids = _VOCABULARY.ids([m.group() for m in matches])
+    word = ~_VOCABULARY.is_end[ids]
+    keys, first, end = _sentence_keys(ids, word)
+    at = np.flatnonzero(word)  # word index -> token index
+    starts = np.array([matches[i].start() for i in at[first].tolist()], dtype=np.int64)
+    ends = np.array([matches[i].end() for i in at[end - 1].tolist()], dtype=np.int64)
+    return keys, starts, ends
+
+
+def _sentence_keys(ids: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keys of the token stream's long enough sentences, with each one's first and end word (indices
+    into the words, ends excluded)."""
+    sentence = np.cumsum(~word)[word]  # sentence number of each word
+    n = len(sentence)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    first = np.flatnonzero(np.r_[True, sentence[1:] != sentence[:-1]])
+    lengths = np.diff(np.r_[first, n])
+    position = np.arange(n) - np.repeat(first, lengths)
+    mixed = _VOCABULARY.masked_hash[ids[word]].view(np.uint64) * _SENTENCE_MIX[position % len(_SENTENCE_MIX)]
+    keys = np.add.reduceat(mixed, first) + lengths.astype(np.uint64) * _PAIR_MIX  # wraps modulo 2**64
+    keep = lengths >= SENTENCE_WORDS
+    return keys[keep].view(np.int64), first[keep], (first + lengths)[keep]
 
 
 # Words as _WORD finds them, and sentence ends as _WORD_AFTER's group 1 takes them (a "." between two
@@ -115,6 +160,7 @@ class _Vocabulary:
         self.token_hash = np.zeros(1024, dtype=np.int64)  # tables with room to grow (doubled when full)
         self.is_end = np.zeros(1024, dtype=bool)
         self.is_stop = np.zeros(1024, dtype=bool)
+        self.masked_hash = np.zeros(1024, dtype=np.int64)  # token_hash, numbers all one value
         self._anchors: dict[str, np.ndarray] = {}  # language -> (n, 2): anchor hash as it is, at a sentence start
 
     def trim(self) -> None:
@@ -133,8 +179,8 @@ class _Vocabulary:
         first, end = len(self.tokens), len(self.tokens) + len(new)
         if end > len(self.token_hash):
             size = max(2 * len(self.token_hash), end)
-            self.token_hash, self.is_end, self.is_stop = (
-                _resized(a, size) for a in (self.token_hash, self.is_end, self.is_stop)
+            self.token_hash, self.is_end, self.is_stop, self.masked_hash = (
+                _resized(a, size) for a in (self.token_hash, self.is_end, self.is_stop, self.masked_hash)
             )
         self.tokens += new
         self.numbers.update(zip(new, range(first, end), strict=True))
@@ -142,6 +188,7 @@ class _Vocabulary:
         self.token_hash[first:end] = [_blake(t) for t in low]
         self.is_end[first:end] = [t[0] in ".!?\n" for t in new]
         self.is_stop[first:end] = [t in STOPWORDS for t in low]
+        self.masked_hash[first:end] = np.where([t[0].isdigit() for t in new], _NUMBER_HASH, self.token_hash[first:end])
 
     def anchors(self, ids: np.ndarray, language: str) -> tuple[np.ndarray, np.ndarray]:
         """The anchor hash (0: none) of each word, as it is and at a sentence start."""

@@ -108,6 +108,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         DROP TABLE sketch_df;
         """,
     ),
+    (
+        # Story links (issue 5): the cached verdict keeps the reused passages, from which clusters() tells
+        # one story from shared stock text (verdicts cached before have none: proven again when needed).
+        # Sentence keys (postings of kind 3) are written from now on; documents indexed before have none,
+        # so their sentences count as stock only once re-indexed. passages: JSON [[a start, a end, b start,
+        # b end], ...].
+        "0003_verdict_passages",
+        """
+        ALTER TABLE verdicts ADD COLUMN passages TEXT
+        """,
+    ),
 )
 
 
