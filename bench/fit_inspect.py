@@ -215,6 +215,12 @@ def accuracy(c: Choices, score: np.ndarray, swaps: list[Swap], held: np.ndarray)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=600)
+    parser.add_argument(
+        "--choice-from",
+        choices=("both", "moby"),
+        default="both",
+        help="fit the choice of the original on the WordNet- and Moby-spun articles or the Moby-spun ones only",
+    )
     args = parser.parse_args()
     x, y, docs, rates, wordnet_swaps, moby_swaps = data(args.articles)
     held = docs % 5 == 0
@@ -247,8 +253,9 @@ def main() -> None:
     doc_all = np.concatenate([np.asarray([s.doc for s in swaps])[c.group] for _, swaps, c in sets])
     train = (doc_all // 4) % 2 == 0  # whole articles, every spin rate on both sides
     both = Choices(x_all, group_all, label_all, np.zeros(len(label_all)))
-    held_out = fit_choice(both, train)
-    final = fit_choice(both, np.ones(len(label_all), bool))
+    moby_only = group_all >= len(wordnet_swaps) if args.choice_from == "moby" else np.ones(len(label_all), bool)
+    held_out = fit_choice(both, train & moby_only)
+    final = fit_choice(both, moby_only)
     swapped = len(wordnet_swaps) + len(moby_swaps)
     print(f"\nChoice of the original: {len(label_all)} candidates of {swapped} swapped words")
     print("_ORIGINAL_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in final) + ")")

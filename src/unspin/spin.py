@@ -50,7 +50,7 @@ import numpy as np
 from . import settings, thesaurus
 from .document import Document, Span, load
 from .errors import InputError, ModelNotInstalledError
-from .phrases import Lexicon, collection_lexicon, wordnet_synonyms
+from .phrases import Lexicon, collection_lexicon, irregular_bases, irregular_forms, name_pairs, wordnet_synonyms
 from .phrases import lexicon as phrase_lexicon
 from .segment import Segmented, segment
 from .words import STOPWORDS, initials, lemma, name_before, zipf
@@ -199,10 +199,10 @@ _FEATURES = (
     "gap_isolated_over_2",
 )
 _WEIGHTS = (
-    *(-1.0110, 0.1364, -1.0283, 0.2734, -1.9633, 0.1042, -1.8788, 0.0574, -0.1270, 0.4149, 0.1736),
-    *(-8.0787, -0.7250, -0.6756, 0.2710, -0.0714, 0.7954, -0.8715, 2.2056, 0.7172, -1.7872),
+    *(-0.9430, 0.0189, -0.9834, 0.3100, -1.9619, 0.1080, -1.8750, 0.0693, -0.1911, 0.4975, 0.1401),
+    *(-7.8121, -0.6655, -0.6563, 0.2098, -0.1279, 0.7848, -0.7241, 2.1617, 0.5861, -1.6095),
 )
-_BIAS = 3.9762
+_BIAS = 3.6741
 _PRIOR = 0.01  # share of swapped words assumed where a document is too short to estimate it
 _REPORT_POSTERIOR = 0.5  # in a document that reads as spun: a word is reported when it is likelier swapped than not
 _STRONG_LLR = 5.5  # otherwise: only words this far above (posterior 0.5 at a 0.4% prior)
@@ -243,8 +243,8 @@ _ORIGINAL_FEATURES = (
     "right_collection_pmi",
 )
 _ORIGINAL_WEIGHTS = (
-    *(1.5589, 1.1096, 0.7906, -0.6553, 0.3786, 0.7309, 0.6516, 0.9242, -0.7170, 0.6536),
-    *(1.0558, -1.1240, 0.7722, 0.8256, 2.1631, -0.2779, 0.1390, -0.9759, -0.4019, 2.9659, 0.0, 0.0),
+    *(1.5062, 1.1206, 0.7340, -0.7092, 0.4615, 0.3395, 0.4774, 0.5858, -0.1626, 0.4827, 0.6670),
+    *(-0.3396, 0.7569, 0.8270, 2.1336, -0.2319, 0.7505, -0.9297, -0.2914, 2.9726, 0.4743, 0.4853),
 )
 _FROM_MOBY_HEAD, _FROM_MOBY_ENTRY, _FROM_WORDNET = 1, 2, 4
 
@@ -355,19 +355,15 @@ def _assoc(a: str, b: str, extra: Lexicon | None = None) -> tuple[float, bool]:
 
 @lru_cache(maxsize=50_000)
 def _candidates(word: str) -> frozenset[str]:
-    """Words a spinner may have replaced with ``word``: headwords listing it (or its lemma, re-inflected)."""
-    out = dict.fromkeys(h for h in _reverse().get(word, ()) if h != word)
-    base = lemma(word)
-    if base != word and word.startswith(base):
-        ending = word[len(base) :]
-        known = _unigrams()
-        for head in _reverse().get(base, ()):
-            for form in (head + ending, head + ending[1:], head[:-1] + "i" + ending if head.endswith("y") else ""):
-                if form and form != word and form in known:
-                    out[form] = None
-                    break
+    """Words a spinner may have replaced with ``word``: Moby headwords listing it, or one of its bases
+    (``_readings``), inflected like it."""
+    reverse = _reverse()
+    out = dict.fromkeys(h for h in reverse.get(word, ()) if h != word)
+    for base, ending in _readings(word):
+        for head in reverse.get(base, ()):
+            out.update(dict.fromkeys(_forms(head, ending)))
     floor = settings.get("spin_original_zipf")
-    return frozenset(c for c in out if c.isalpha() and c not in STOPWORDS and zipf(c) >= floor)
+    return frozenset(c for c in out if c != word and c.isalpha() and c not in STOPWORDS and zipf(c) >= floor)
 
 
 def _ending(word: str) -> str:
@@ -388,19 +384,57 @@ def _inflect(head: str, ending: str) -> str | None:
     """``head`` with the inflection ``ending`` ("tie" + "s" -> "ties"), when the bigram table knows the form."""
     known = _unigrams()
     for form in (head + ending, head + ending[1:], head[:-1] + "i" + ending if head.endswith("y") else ""):
-        if form and form in known:
+        if form and form != head and form in known:
             return form
     return None
+
+
+_SUFFIX_READINGS = (
+    *(("ies", "y", "es"), ("ied", "y", "ed"), ("es", "e", "s"), ("es", "", "es"), ("s", "", "s")),
+    *(("ing", "", "ing"), ("ing", "e", "ing"), ("ed", "", "ed"), ("ed", "e", "ed"), ("er", "", "er")),
+)  # (suffix, what the base ends in instead, the ending ``_inflect`` puts on a candidate)
+
+
+@lru_cache(maxsize=20_000)
+def _readings(word: str) -> tuple[tuple[str, str], ...]:
+    """The ways to read ``word`` as an inflected base: (base, ending) with a regular ending for ``_inflect``
+    ("enemies" -> enemy + es, "attaches" -> attache + s and attach + es), or "~verb"/"~noun"/"~adj" for an
+    irregular form WordNet lists ("drove" -> drive ~verb). Every base a word wordfreq knows."""
+    found = dict.fromkeys((base, "~" + kind) for base, kind in irregular_bases(word))
+    base = lemma(word)
+    if base != word and word.startswith(base):
+        ending = word[len(base) :]
+        found[(base, "ed" if ending == "d" else ending)] = None
+    for suffix, replacement, ending in _SUFFIX_READINGS:
+        stem = word[: -len(suffix)] + replacement
+        if word.endswith(suffix) and len(stem) > 2 and stem != word and zipf(stem) > 0:
+            found[(stem, ending)] = None
+    return tuple(found)
+
+
+def _forms(head: str, ending: str) -> tuple[str, ...]:
+    """``head`` inflected like the reading's ``ending`` (``_readings``): by rule, or its irregular forms when the
+    word was an irregular one ("lead" like "drove" -> "led"; a regular head by rule: "guide" -> "guided")."""
+    if not ending.startswith("~"):
+        form = _inflect(head, ending)
+        return (form,) if form else ()
+    kind = ending[1:]
+    irregular = irregular_forms(head, kind)
+    if irregular:
+        return irregular
+    form = _inflect(head, {"verb": "ed", "noun": "s", "adj": "er"}[kind])
+    return (form,) if form else ()
 
 
 @lru_cache(maxsize=20_000)
 def _originals(word: str) -> tuple[tuple[str, int], ...]:
     """Words a spinner may have replaced with ``word``, each with where the link comes from (``_FROM_*`` bits):
     Moby headwords listing it, the words of its own Moby entry, and its WordNet synonyms (a second thesaurus),
-    each also read through its lemma and inflected like it ("binds" -> "ties", "powers" -> "forces"). Common
-    words only (settings "spin_original_zipf"); inflections of the word itself are not candidates."""
-    base = lemma(word)
-    ending = word[len(base) :] if base != word and word.startswith(base) else ""
+    each also read through its bases (``_readings``) and inflected like it ("binds" -> "ties", "attaches" ->
+    "ties", "drove" -> "led"). Common words only (settings "spin_original_zipf"); inflections of the word
+    itself are not candidates."""
+    readings = _readings(word)
+    bases = {word} | {base for base, _ in readings}
     floor = settings.get("spin_original_zipf")
     found: dict[str, int] = {}
 
@@ -412,15 +446,14 @@ def _originals(word: str) -> tuple[tuple[str, int], ...]:
     for lookup, flag in sources:
         for head in lookup(word) or ():
             found[head] = found.get(head, 0) | flag
-        if ending:
+        for base, ending in readings:
             for head in lookup(base) or ():
-                form = _inflect(head, ending)
-                if form is not None:
+                for form in _forms(head, ending):
                     found[form] = found.get(form, 0) | flag
     return tuple(
         (c, flag)
         for c, flag in sorted(found.items())
-        if c != word and c.isalpha() and c not in STOPWORDS and zipf(c) >= floor and lemma(c) != base
+        if c not in bases and c.isalpha() and c not in STOPWORDS and zipf(c) >= floor and lemma(c) not in bases
     )
 
 
@@ -742,7 +775,7 @@ def _word_phrases(
         if original is not None:
             restored[i] = original
         score[i] = posterior
-        reach[i] = (i - (side == "prev"), i + (side == "next"))
+        reach[i] = _reach(seg, i, side) if original is not None else (i, i)
     found: list[Tortured] = []
     for group in _groups(seg, sorted(score)):
         if not any(i in restored for i in group):
@@ -770,6 +803,16 @@ def _word_phrases(
         start, end = tokens[first].start, tokens[last].end
         found.append(Tortured(Span.of(text, start, end), "".join(pieces), max(score[i] for i in group)))
     return found
+
+
+def _reach(seg: Segmented, i: int, side: str) -> tuple[int, int]:
+    """The first and last token of the phrase a restored word is read in: with the content neighbour its original
+    makes a known expression with, else with the content word before it (a head after its modifier: "military
+    binds"), else with the one after it ("cordial relations")."""
+    prev, nxt = _neighbours(seg, i)
+    if not side:
+        side = "prev" if _content(prev) else "next" if _content(nxt) else ""
+    return i - (side == "prev"), i + (side == "next")
 
 
 def _is_name(seg: Segmented, i: int, firsts: set[int]) -> bool:
@@ -929,19 +972,25 @@ def _title_word(seg: Segmented, i: int) -> bool:
 
 
 def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) -> tuple[list[str], float] | None:
-    """Each word of the run whose pairs are all unknown, replaced by the headword that makes known pairs with
-    its neighbours (as written or already restored) and scores best by ``_original_scores``; None unless that
-    makes a pair known."""
+    """Each word of the run whose pairs are all unknown, replaced by the candidate that makes known pairs with
+    its neighbours (as written or already restored): one that makes a name WordNet lists ("European Union")
+    before one that makes a common expression ("European integration"), else the best by ``_original_scores``;
+    None unless that makes a pair known."""
     written = _known_pairs(words, extra)
     if any(written):
         return None
+    names = name_pairs()
     restored = list(words)
     for k, word in enumerate(words):
         prev = restored[k - 1] if k > 0 else None
         nxt = words[k + 1] if k + 1 < len(words) else None
+        best = -1
         for _, head in _original_scores(word, prev, nxt, used, extra, top=2 * _CHOICE_TOP):
-            if (prev is not None and _known(prev, head, extra)) or (nxt is not None and _known(head, nxt, extra)):
-                restored[k] = head
+            pairs = [(a, b) for a, b in ((prev, head), (head, nxt)) if a is not None and b is not None]
+            rank = 2 if any(p in names for p in pairs) else 1 if any(_known(a, b, extra) for a, b in pairs) else 0
+            if rank > best:
+                restored[k], best = (head, rank) if rank else (word, rank)
+            if rank == 2:
                 break
     after = _known_pairs(restored, extra)
     if not any(after):
