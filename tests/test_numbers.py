@@ -2,7 +2,12 @@ from unspin.numbers import numbers_agree, numbers_in
 
 
 def test_separators_do_not_make_different_numbers() -> None:
-    assert numbers_in("1,500 and 1.500 and 1 500 and 2.5") == {"1500", "25"}
+    assert numbers_in("1,500 and 1.500 and 1 500 and 2.5") == {"15", "25"}
+
+
+def test_a_translator_rescaling_with_the_unit_keeps_the_number() -> None:
+    assert numbers_agree("$200 billion (£150 billion) of goods", "200.000 millones de dólares (150.000 millones)")
+    assert numbers_agree("$200 billion of goods", "价值2000亿美元的商品")
 
 
 def test_same_template_different_event() -> None:

@@ -14,9 +14,11 @@ _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 
 
 def numbers_in(text: str) -> set[str]:
-    """The digit strings of ``text``, separators dropped so that 1,500 / 1.500 / 1 500 are one number,
-    in ASCII digits whatever the script (int() reads Arabic-Indic or Devanagari digits too)."""
-    return {str(int(re.sub(r"\D", "", m.group())[:40])) for m in _NUMBER.finditer(text)}  # [:40]: int() refuses huge
+    """The significant digits of each number of ``text``: separators dropped so that 1,500 / 1.500 / 1 500
+    are one number, in ASCII digits whatever the script (int() reads Arabic-Indic or Devanagari digits too),
+    trailing zeros dropped because a translator rescales with the unit ("$200 billion" / "200.000 millones"
+    / "2000亿美元")."""
+    return {str(int(re.sub(r"\D", "", m.group())[:40])).rstrip("0") or "0" for m in _NUMBER.finditer(text)}
 
 
 def numbers_agree(a: str, b: str, least: float = 0.5) -> bool:
