@@ -47,6 +47,7 @@ from unspin.align import (
     sentence_passages,
     verbatim_passages,
 )
+from unspin.clean import Boilerplate, find_boilerplate
 from unspin.evaluation import Annotation, plagdet
 from unspin.evaluation.spinner import Spun, spin
 from unspin.segment import Segmented
@@ -194,9 +195,13 @@ def run_unspin(result: Result, a: str, b: str) -> unspin.Comparison | None:
 # ---------------------------------------------------------------- truth
 
 
-def _solid(text: str) -> list[int]:
-    """Prefix counts of non-space characters: solid[j] - solid[i] counts them in [i, j)."""
-    return [0, *accumulate(not ch.isspace() for ch in text)]
+def _solid(text: str, outside: tuple[Boilerplate, ...] = ()) -> list[int]:
+    """Prefix counts of non-space characters (those of the ``outside`` spans left out): solid[j] - solid[i]
+    counts them in [i, j)."""
+    keep = [not ch.isspace() for ch in text]
+    for b in outside:
+        keep[b.span.start : b.span.end] = [False] * (b.span.end - b.span.start)
+    return [0, *accumulate(keep)]
 
 
 def _union(lo: int, hi: int, ranges: list[tuple[int, int]], solid: list[int]) -> int:
@@ -217,14 +222,17 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def score_pair(result: Result, article: Article, spun: Spun, c: unspin.Comparison) -> None:
     """Character recall and precision against the sentence map, the PlagDet case, and the misses."""
     sa, sb = _solid(spun.original), _solid(spun.text)
+    sa_text = _solid(spun.original, find_boilerplate(spun.original))  # wire credits aside: unspin never matches them
     hits_a = [0] * len(spun.sentences)
     for (o0, o1), (s0, s1) in spun.sentences:
         result.chars["truth_a"] += sa[o1] - sa[o0]
         result.chars["truth_b"] += sb[s1] - sb[s0]
+        result.chars["truth_a_text"] += sa_text[o1] - sa_text[o0]
     for k, ((o0, o1), (s0, s1)) in enumerate(spun.sentences):
         right = [p for p in c.passages if p.b.start < s1 and s0 < p.b.end]  # passages aligned with sentence k
         hits_a[k] = _union(o0, o1, [(p.a.start, p.a.end) for p in right], sa)
         result.chars["hit_a"] += hits_a[k]
+        result.chars["hit_a_text"] += _union(o0, o1, [(p.a.start, p.a.end) for p in right], sa_text)
         mirror = [p for p in c.passages if p.a.start < o1 and o0 < p.a.end]
         result.chars["hit_b"] += _union(s0, s1, [(p.b.start, p.b.end) for p in mirror], sb)
     for p in c.passages:
@@ -279,6 +287,9 @@ def _explain(article: Article, spun: Spun, c: unspin.Comparison, missed: dict[in
         original, text = spun.original[o0:o1], spun.text[s0:s1]
         if not c.related:
             out.append(Miss(article.id, original, text, "pair not related", f"document score {c.score:.2f}"))
+            continue
+        if i is None and any(b.span.start < o1 and o0 < b.span.end for b in sa.boilerplate):
+            out.append(Miss(article.id, original, text, "boilerplate for unspin (a wire credit): never matched", ""))
             continue
         if i is None or j is None:
             out.append(Miss(article.id, original, text, "not a sentence for unspin", ""))
@@ -361,6 +372,10 @@ def table(results: list[Result], negative: Result, neg_kinds: Counter[str]) -> l
     row("· document score, median", [f"{_median(r.scores):.3f}" for r in results])
     row("· char recall, original side", [f"{r.chars['hit_a'] / r.chars['truth_a']:.3f}" for r in results])
     row("· char recall, spun side", [f"{r.chars['hit_b'] / r.chars['truth_b']:.3f}" for r in results])
+    row(
+        "· char recall, original side, boilerplate aside (wire credits)",
+        [f"{r.chars['hit_a_text'] / r.chars['truth_a_text']:.3f}" for r in results],
+    )
     row(
         "· char precision (counterpart aligned)",
         [f"{r.chars['precise'] / max(1, r.chars['passage']):.3f}" for r in results],

@@ -94,7 +94,9 @@ def find_boilerplate(text: str) -> tuple[Boilerplate, ...]:
             start = offset + (len(body) - len(body.lstrip()))
             found.append(Boilerplate(Span.of(text, start, offset + len(body.rstrip())), reason))
         elif credit:  # most often at the end of the last paragraph, not on a line of its own
-            found.append(Boilerplate(Span.of(text, offset + credit.start(), offset + len(body.rstrip())), "credit line"))
+            found.append(
+                Boilerplate(Span.of(text, offset + credit.start(), offset + len(body.rstrip())), "credit line")
+            )
         offset += len(line)
     return tuple(found)
 
