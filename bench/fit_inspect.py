@@ -29,17 +29,17 @@ from collections import Counter
 from dataclasses import dataclass
 
 from _common import header  # isort: skip - first: one thread before numpy loads
-from bench_inspect import read_articles  # isort: skip
+from bench_inspect import moby_spin, read_articles  # isort: skip
 
 import numpy as np
 from scipy.optimize import minimize
 
 import unspin
-from unspin import spin, thesaurus
+from unspin import spin
 from unspin.evaluation.spinner import spin as spinner
 from unspin.phrases import Lexicon, counts_lexicon
 from unspin.segment import Segmented, segment
-from unspin.words import lemma, zipf
+from unspin.words import zipf
 
 RATES = (0.0, 0.1, 0.3, 0.5)
 FIRST = 6000  # bench_inspect.py scores articles [0, 2200) of the same order
@@ -67,36 +67,6 @@ def swaps_of(seg: Segmented, swapped: dict[int, str], number: int) -> list[Swap]
             prev, nxt = spin._neighbours(seg, i)
             found.append(Swap(token.norm, prev, nxt, used, swapped[token.start], number))
     return found
-
-
-def moby_spin(text: str, rate: float, seed: int) -> tuple[str, dict[int, str]]:
-    """The words the WordNet spinner replaces (lower-case ones), each replaced by a random common single-word Moby
-    synonym of its lemma, inflected like it instead; the spun text and {spun offset: original word}."""
-    rng = random.Random(seed)
-    pieces, done, shift, swapped = [], 0, 0, {}
-    for edit in spinner(text, rate, seed).edits:
-        word = edit.original
-        if not word.islower():
-            continue
-        base = lemma(word)
-        ending = word[len(base) :] if base != word and word.startswith(base) else ""
-        if base != word and not ending:
-            continue
-        options = set()
-        for synonym in thesaurus.synonyms(base):
-            if synonym.isalpha() and zipf(synonym) >= 2.5:
-                form = spin._inflect(synonym, ending) if ending else synonym
-                if form and form != word and lemma(form) != base:
-                    options.add(form)
-        if not options:
-            continue
-        new = rng.choice(sorted(options))
-        pieces += [text[done : edit.start], new]
-        swapped[edit.start + shift] = word
-        shift += len(new) - len(word)
-        done = edit.end
-    pieces.append(text[done:])
-    return "".join(pieces), swapped
 
 
 def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Swap], list[Swap]]:

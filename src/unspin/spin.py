@@ -14,14 +14,16 @@ neighbours make known expressions with it, how often the document repeats it ...
 articles spun with WordNet synonyms (bench/fit_inspect.py). The share of swapped words that best explains
 a document's ratios (EM on a two-class mixture), plus how far its share of known word pairs falls below
 clean text's, is ``spun_score``. Reporting follows the document: where it reads as clearly spun
-(``_REPORT_SCORE``), every word likelier swapped than not (and every adjacent pair likelier than not to
-hold a swap), each read back through the thesauri (``_original_scores``: a conditional logit over the
+(``_REPORT_SCORE``), every word whose posterior of a swap reaches ``_REPORT_POSTERIOR`` (and every adjacent pair
+that likely holds one), each read back through the thesauri (``_original_scores``: a conditional logit over the
 candidates, on their frequency, their PMI with the neighbours, how the thesauri link them, use elsewhere in
 the document), and capitalised runs of common words that
-a headword turns into a known name ("European Association" -> "European Union"); elsewhere only words
-whose ratio alone makes a swap likely and whose restored form makes a known expression. An acronym after
-a name whose initials it does not fit, but would fit once the name's words are read back through the
-thesaurus, is a spun name too ("Global Lawbreaker Court (ICC)"). No sentence model is used.
+a candidate turns into a name WordNet lists or a known expression ("European Association" -> "European
+Union"); elsewhere only words whose ratio alone makes a swap likely and whose restored form makes a known
+expression. An acronym after a name whose initials it does not fit, but would fit once the name's words are
+read back through the thesaurus, is a spun name too ("Global Lawbreaker Court (ICC)"). No sentence model is
+used: adding the USE cosine of the sentence with each candidate to the logit chose the original less often on
+spun Reuters (Moby-spun: 45% -> 43% top-1 at weight 5, worse above; WordNet-spun: no gain).
 
 Translation. Traces that translation and find-and-replace tools leave: a word that exists in no
 dictionary but ends like a real word whose beginning is the thesaurus headword of the phrase before it
@@ -154,12 +156,13 @@ def inspect(
     user = _user_phrases(seg, phrases) if phrases is not None else []
     rate, posteriors = _spin_rate([w.llr for w in words], len(acronyms) + len(user))
     spun_score = _spun_score(rate, _known_rate(seg))
+    used = Counter(t.norm for t in seg.tokens)
     if spun_score >= _REPORT_SCORE:  # clearly spun: every likely swap is reported
         chosen = _likely_swaps(seg, words, posteriors, extra)
-        found = _spun_names(seg, extra) + _word_phrases(seg, chosen, extra)
+        found = _spun_names(seg, used, extra) + _word_phrases(seg, chosen, used, extra)
     else:  # names are far more often real than spun, and rare words are mostly the writer's own
         chosen = [(w, _posterior(w.llr, _PRIOR), True) for w in words if w.llr >= _STRONG_LLR]
-        found = _word_phrases(seg, chosen, extra, need_fit=True)
+        found = _word_phrases(seg, chosen, used, extra, need_fit=True)
     found = _merge(acronyms + found)
     taken = [(t.span.start, t.span.end) for t in user]
     found = [t for t in found if not any(s < t.span.end and t.span.start < e for s, e in taken)]
@@ -199,18 +202,20 @@ _FEATURES = (
     "gap_isolated_over_2",
 )
 _WEIGHTS = (
-    *(-0.9430, 0.0189, -0.9834, 0.3100, -1.9619, 0.1080, -1.8750, 0.0693, -0.1911, 0.4975, 0.1401),
-    *(-7.8121, -0.6655, -0.6563, 0.2098, -0.1279, 0.7848, -0.7241, 2.1617, 0.5861, -1.6095),
+    *(-0.9395, 0.0112, -0.9643, 0.3103, -1.9594, 0.1090, -1.8749, 0.0651, -0.1898, 0.5041, 0.1408),
+    *(-7.5568, -0.5643, -0.6623, 0.2103, -0.1392, 0.7825, -0.7224, 2.1715, 0.5702, -1.5972),
 )
-_BIAS = 3.6741
+_BIAS = 3.6342
 _PRIOR = 0.01  # share of swapped words assumed where a document is too short to estimate it
-_REPORT_POSTERIOR = 0.5  # in a document that reads as spun: a word is reported when it is likelier swapped than not
+# In a document that reads as spun a word is reported from this posterior on: on Reuters spun with Moby and with
+# WordNet synonyms 0.4 rather than 0.5 covers more swapped words (69 -> 76% and 61 -> 68%) at the same precision.
+_REPORT_POSTERIOR = 0.4
 _STRONG_LLR = 5.5  # otherwise: only words this far above (posterior 0.5 at a 0.4% prior)
 _NAME_WORD_ZIPF = 3.5  # a capitalised word this common in lower case is an ordinary word, not a surname
 _CHOICE_TOP = 30  # candidates scored in full (thesaurus closeness), the best by the cheaper features first
 _KNOWN_WEIGHT = 0.3  # see _spun_score
-_RATE_HALF = 0.13  # spun evidence (see _spun_score) at which spun_score is 0.5 (~98.5th percentile of clean Reuters)
-_REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (~99.8th percentile of clean Reuters)
+_RATE_HALF = 0.134  # spun evidence (see _spun_score) at which spun_score is 0.5: 98.5th percentile of clean Reuters
+_REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (99.8th percentile of clean Reuters)
 
 
 # Which candidate a spinner replaced: a conditional logit over a word's candidate originals (``_originals``),
@@ -723,8 +728,8 @@ def _synonyms(word: str) -> frozenset[str]:
 def _likely_swaps(
     seg: Segmented, words: list[_Word], posteriors: list[float], extra: Lexicon | None
 ) -> list[tuple[_Word, float, bool]]:
-    """In a document that reads as clearly spun: the words likelier swapped than not, the two words of an
-    adjacent pair likelier than not to hold a swap (the likelier one restored), and the words a headword
+    """In a document that reads as clearly spun: the words whose posterior reaches ``_REPORT_POSTERIOR``, the two
+    words of an adjacent pair that does (the likelier one restored), and the words a headword
     would turn into a known expression with a neighbour (raw score from settings "spin_doc_gain"). Each as
     (word, score, whether to restore it)."""
     chosen: dict[int, tuple[_Word, float, bool]] = {}
@@ -751,17 +756,19 @@ def _likely_swaps(
 
 
 def _word_phrases(
-    seg: Segmented, chosen: list[tuple[_Word, float, bool]], extra: Lexicon | None, need_fit: bool = False
+    seg: Segmented,
+    chosen: list[tuple[_Word, float, bool]],
+    used: Counter[str],
+    extra: Lexicon | None,
+    need_fit: bool = False,
 ) -> list[Tortured]:
     """Reported words as phrases: adjacent ones joined, each restored (names stay as written; two restored
-    neighbours together where some pair of their headwords is a known expression: "unfamiliar service" ->
-    "foreign service"); a word whose restored form makes a known expression with a neighbour takes that
-    neighbour into its phrase ("curve enemies" -> "arch enemies"). ``need_fit``: only words whose restored
-    form does."""
+    neighbours read back together where some pair of their candidates is a known expression, as one word's
+    choice alone does not make one: "unfamiliar service" -> "foreign service"); each read with a content
+    neighbour (``_reach``). ``need_fit``: only words whose restored form makes a known expression with one."""
     if not chosen:
         return []
     text, tokens = seg.doc.text, seg.tokens
-    used = Counter(t.norm for t in tokens)
     firsts = {s.first_token for s in seg.sentences}
     restored: dict[int, str] = {}
     score: dict[int, float] = {}
@@ -782,7 +789,8 @@ def _word_phrases(
             continue
         for a, b in zip(group, group[1:], strict=False):
             if (
-                (a in restored or b in restored)
+                a in restored
+                and b in restored
                 and not _known(restored.get(a, tokens[a].norm), restored.get(b, tokens[b].norm), extra)
                 and not _is_name(seg, a, firsts)
                 and not _is_name(seg, b, firsts)
@@ -934,12 +942,11 @@ def _name_words(text: str, position: int) -> list[tuple[int, int, str]]:
     return list(reversed(name))
 
 
-def _spun_names(seg: Segmented, extra: Lexicon | None = None) -> list[Tortured]:
+def _spun_names(seg: Segmented, used: Counter[str], extra: Lexicon | None = None) -> list[Tortured]:
     """ "European Association": a capitalised run of common words none of whose neighbours make a known
     expression, where reading a word back through the thesaurus does ("European Union"). Score: the share
     of the run's word pairs the restoration makes known."""
     text, tokens = seg.doc.text, seg.tokens
-    used = Counter(t.norm for t in tokens)
     found: list[Tortured] = []
     for sentence in seg.sentences:
         run: list[int] = []
