@@ -99,7 +99,7 @@ class Segmented:
 
 
 def segment(doc: Document) -> Segmented:
-    """Sentences (outside boilerplate lines) and their tokens, all as spans of ``doc.text``."""
+    """Sentences (outside boilerplate) and their tokens, all as spans of ``doc.text``."""
     text = doc.text
     boilerplate = find_boilerplate(text)
     cuts = sorted(b.span.start for b in boilerplate)  # a line's text stops where boilerplate starts
