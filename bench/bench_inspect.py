@@ -44,9 +44,12 @@ def read_articles(seed: int) -> list[str]:
     return [r["text"] for r in rows]
 
 
-def moby_spin(text: str, rate: float, seed: int) -> tuple[str, dict[int, str]]:
+def moby_spin(text: str, rate: float, seed: int, links: str = "entry") -> tuple[str, dict[int, str]]:
     """The words the WordNet spinner replaces (lower-case ones), each replaced by a random common single-word Moby
-    synonym of its lemma, inflected like it instead; the spun text and {spun offset: original word}."""
+    synonym of its lemma, inflected like it instead; the spun text and {spun offset: original word}. ``links``:
+    "entry", a word of its Moby entry; "mutual", one whose own entry lists the word back too, no rarer than zipf
+    3, as in a spinner's dictionary of interchangeable word groups (spintax "{arch|curve|bow}"); "reverse", a
+    headword whose entry lists the word (Moby's links read the other way)."""
     rng = random.Random(seed)
     pieces, done, shift, swapped = [], 0, 0, {}
     for edit in spinner(text, rate, seed).edits:
@@ -58,7 +61,10 @@ def moby_spin(text: str, rate: float, seed: int) -> tuple[str, dict[int, str]]:
         if base != word and not ending:
             continue
         options = set()
-        for synonym in thesaurus.synonyms(base):
+        pool = spin._reverse().get(base, ()) if links == "reverse" else thesaurus.synonyms(base)
+        for synonym in pool:
+            if links == "mutual" and (zipf(synonym) < 3.0 or base not in thesaurus.synonyms(synonym)):
+                continue
             if synonym.isalpha() and zipf(synonym) >= 2.5:
                 form = spin._inflect(synonym, ending) if ending else synonym
                 if form and form != word and lemma(form) != base:
@@ -75,19 +81,20 @@ def moby_spin(text: str, rate: float, seed: int) -> tuple[str, dict[int, str]]:
 
 
 def restoration(articles: list[str]) -> list[str]:
-    """Reuters articles spun at 10/30/50% with WordNet synonyms (``unspin.evaluation.spinner``) and with Moby
-    synonyms (``moby_spin``): the share of swapped words a tortured phrase covers, the share of the words the
-    phrases change that were swapped, and the share of swapped words restored to the very word."""
+    """Reuters articles spun at 10/30/50% with WordNet synonyms (``unspin.evaluation.spinner``) and with Moby's
+    synonyms three ways (``moby_spin``): the share of swapped words a tortured phrase covers,
+    the share of the words the phrases change that were swapped, and the share of swapped words restored to the
+    very word."""
     rows = [
         "| spinner | swapped words | covered | changed words that were swapped | restored right |",
         "|---|---|---|---|---|",
     ]
-    for name in ("WordNet", "Moby"):
+    for name in ("WordNet", "Moby", "Moby, mutual", "Moby, reverse"):
         swapped_n = covered = changed = changed_swapped = right = 0
         for n, text in enumerate(articles):
             rate = RATES[n % len(RATES)]
-            if name == "Moby":
-                spun, swapped = moby_spin(text, rate, n)
+            if name != "WordNet":
+                spun, swapped = moby_spin(text, rate, n, links=name.partition(", ")[2] or "entry")
             else:
                 result = spinner(text, rate, n)
                 spun, swapped = result.text, {e.spun_start: e.original.lower() for e in result.edits}
@@ -216,8 +223,10 @@ def main() -> None:
         *rows,
         "",
         f"Restoration: {len(restore)} further Reuters articles, a third each spun at 10, 30 and 50%, once with "
-        "WordNet synonyms and once with Moby synonyms (each replaced word by a random common one-word synonym "
-        "from its Moby entry, inflected like it); the words of a phrase are compared one to one.",
+        "WordNet synonyms, once with Moby synonyms (each replaced word by a random common one-word synonym "
+        "from its Moby entry, inflected like it), once with mutual ones (synonyms of zipf 3 or more whose own "
+        "entry lists the word back, as a spinner's word groups are) and once with Moby's links read the other way "
+        "(headwords whose entry lists the word); the words of a phrase are compared one to one.",
         "",
         *restoration(restore),
         "",

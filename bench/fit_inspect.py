@@ -11,9 +11,11 @@ src/unspin/spin.py, with held-out AUC and the EM spin-rate estimate per spin rat
 
 The choice of the original. Each swapped word's candidates (``spin._originals``: Moby both ways and WordNet)
 get ``spin._original_features``; a conditional logit (softmax over one word's candidates, L-BFGS, a little L2)
-learns which one the spinner replaced. Half its words come from the WordNet-spun articles, half from the same
-articles spun with Moby synonyms instead (the same words replaced, each by a random common single-word Moby
-synonym, inflected like it), so that neither thesaurus is credited for being the spinner's own; it prints
+learns which one the spinner replaced. Its words come from the WordNet-spun articles and from the same articles
+spun with Moby synonyms instead (the same words replaced, each by a random common single-word Moby synonym,
+inflected like it), three ways: from the word's entry, mutual ones (whose entry lists the word back, as in a
+spinner's groups of interchangeable words) and headwords listing the word, so that no thesaurus and no
+direction of its links is credited for being the spinner's own; it prints
 ``_ORIGINAL_WEIGHTS`` and, on held-out articles, how often the best candidate is the original, for the weights
 in spin.py now and for the refitted ones, against the older choice (frequency + closeness + known pair + used
 in the document, Moby headwords only).
@@ -69,15 +71,17 @@ def swaps_of(seg: Segmented, swapped: dict[int, str], number: int) -> list[Swap]
     return found
 
 
-def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Swap], list[Swap]]:
-    """Features, labels, document numbers, spin rates of the content words; the swaps of the WordNet-spun and
-    of the Moby-spun articles."""
+SPINNERS = ("WordNet", "Moby", "mutual", "reverse")
+
+
+def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, list[Swap]]]:
+    """Features, labels, document numbers, spin rates of the content words; the swaps of the articles spun with
+    WordNet synonyms and with Moby synonyms three ways (``moby_spin``), by spinner."""
     rows: list[list[float]] = []
     labels: list[int] = []
     docs: list[int] = []
     rates: list[float] = []
-    wordnet_swaps: list[Swap] = []
-    moby_swaps: list[Swap] = []
+    swaps: dict[str, list[Swap]] = {name: [] for name in SPINNERS}
     for number, text in enumerate(read_articles(13)[FIRST : FIRST + n]):
         rate = RATES[number % len(RATES)]
         spun = spinner(text, rate, number) if rate else None
@@ -90,10 +94,11 @@ def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[S
             docs.append(number)
             rates.append(rate)
         if rate:
-            wordnet_swaps += swaps_of(seg, swapped, number)
-            moby_text, moby_swapped = moby_spin(text, rate, number)
-            moby_swaps += swaps_of(segment(unspin.Document("moby", moby_text)), moby_swapped, number)
-    return np.asarray(rows), np.asarray(labels, float), np.asarray(docs), np.asarray(rates), wordnet_swaps, moby_swaps
+            swaps["WordNet"] += swaps_of(seg, swapped, number)
+            for name, links in (("Moby", "entry"), ("mutual", "mutual"), ("reverse", "reverse")):
+                moby_text, moby_swapped = moby_spin(text, rate, number, links)
+                swaps[name] += swaps_of(segment(unspin.Document(name, moby_text)), moby_swapped, number)
+    return np.asarray(rows), np.asarray(labels, float), np.asarray(docs), np.asarray(rates), swaps
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 40) -> np.ndarray:
@@ -187,12 +192,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument(
         "--choice-from",
-        choices=("both", "moby"),
-        default="both",
-        help="fit the choice of the original on the WordNet- and Moby-spun articles or the Moby-spun ones only",
+        default=",".join(SPINNERS),
+        help=f"the spinners whose swaps the choice of the original is fitted on (of {', '.join(SPINNERS)})",
     )
     args = parser.parse_args()
-    x, y, docs, rates, wordnet_swaps, moby_swaps = data(args.articles)
+    x, y, docs, rates, swaps_by = data(args.articles)
     held = docs % 5 == 0
     w = fit(x[~held], y[~held])
     test_auc = auc(np.hstack([x[held], np.ones((held.sum(), 1))]) @ w, y[held])
@@ -214,20 +218,21 @@ def main() -> None:
         print(f"spin rate {rate:.0%}: estimated rate percentiles 5/50/95 {np.percentile(found, [5, 50, 95]).round(3)}")
 
     collection = counts_lexicon(read_articles(13)[COLLECTION[0] : COLLECTION[1]])[1]
-    for swap in wordnet_swaps + moby_swaps:  # whole articles with the collection or without
+    for swap in (s for swaps in swaps_by.values() for s in swaps):  # whole articles with the collection or without
         swap.extra = collection if random.Random(swap.doc).random() < 0.5 else None
-    sets = [("WordNet", wordnet_swaps, choices(wordnet_swaps)), ("Moby", moby_swaps, choices(moby_swaps))]
+    sets = [(name, swaps, choices(swaps)) for name, swaps in swaps_by.items()]
+    offsets = np.cumsum([0] + [len(swaps) for _, swaps, _ in sets])
     x_all = np.vstack([c.x for _, _, c in sets])
     label_all = np.concatenate([c.label for _, _, c in sets])
-    group_all = np.concatenate([c.group + (0 if k == 0 else len(wordnet_swaps)) for k, (_, _, c) in enumerate(sets)])
+    group_all = np.concatenate([c.group + offsets[k] for k, (_, _, c) in enumerate(sets)])
     doc_all = np.concatenate([np.asarray([s.doc for s in swaps])[c.group] for _, swaps, c in sets])
+    chosen = set(args.choice_from.split(","))
+    used = np.concatenate([np.full(len(c.label), name in chosen) for name, _, c in sets])
     train = (doc_all // 4) % 2 == 0  # whole articles, every spin rate on both sides
-    both = Choices(x_all, group_all, label_all, np.zeros(len(label_all)))
-    moby_only = group_all >= len(wordnet_swaps) if args.choice_from == "moby" else np.ones(len(label_all), bool)
-    held_out = fit_choice(both, train & moby_only)
-    final = fit_choice(both, moby_only)
-    swapped = len(wordnet_swaps) + len(moby_swaps)
-    print(f"\nChoice of the original: {len(label_all)} candidates of {swapped} swapped words")
+    every = Choices(x_all, group_all, label_all, np.zeros(len(label_all)))
+    held_out = fit_choice(every, train & used)
+    final = fit_choice(every, used)
+    print(f"\nChoice of the original: {len(label_all)} candidates of {offsets[-1]} swapped words, fitted on {chosen}")
     print("_ORIGINAL_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in final) + ")")
     for name, v in zip(spin._ORIGINAL_FEATURES, final, strict=True):
         print(f"  {name:16s} {v:+.3f}")

@@ -219,9 +219,10 @@ _REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (99.8
 
 
 # Which candidate a spinner replaced: a conditional logit over a word's candidate originals (``_originals``),
-# fitted by bench/fit_inspect.py on Reuters spun half with WordNet synonyms and half with Moby synonyms (so
-# neither thesaurus is credited for being the spinner's own). Log-linear in P(candidate) x P(neighbours |
-# candidate): its frequency, its PMI with each neighbour, how the thesauri link it to the written word.
+# fitted by bench/fit_inspect.py on Reuters spun with WordNet synonyms and with Moby synonyms taken three ways
+# (from the word's entry, mutual ones, headwords listing it), so that no thesaurus and no direction of its links
+# is credited for being the spinner's own. Log-linear in P(candidate) x P(neighbours | candidate): its
+# frequency, its PMI with each neighbour, how the thesauri link it to the written word.
 _ORIGINAL_FEATURES = (
     "zipf",  # the candidate's frequency
     "close",  # cosine of its and the written word's Moby lists
@@ -248,8 +249,8 @@ _ORIGINAL_FEATURES = (
     "right_collection_pmi",
 )
 _ORIGINAL_WEIGHTS = (
-    *(1.5062, 1.1206, 0.7340, -0.7092, 0.4615, 0.3395, 0.4774, 0.5858, -0.1626, 0.4827, 0.6670),
-    *(-0.3396, 0.7569, 0.8270, 2.1336, -0.2319, 0.7505, -0.9297, -0.2914, 2.9726, 0.4743, 0.4853),
+    *(1.5530, 1.1007, -0.1007, 0.0020, 0.7632, 0.3937, 0.4878, 0.6126, -0.1867, 0.4957, 0.7033),
+    *(-0.3572, 0.7715, 0.8336, 2.1876, -0.2708, 0.7720, -0.8855, -0.2688, 1.8874, 0.4723, 0.4908),
 )
 _FROM_MOBY_HEAD, _FROM_MOBY_ENTRY, _FROM_WORDNET = 1, 2, 4
 
@@ -833,14 +834,18 @@ def _restore_pair(
     """Two adjacent swapped words read back together (``before`` and ``after``: the words around them): the pair
     of candidate originals (or one and the other word as written) that is a known expression and scores best
     (``_original_scores`` of each, as written scoring like its best candidate, plus the pair's PMI and known
-    bonus as ``_ORIGINAL_WEIGHTS`` count a neighbour's)."""
+    bonus as ``_ORIGINAL_WEIGHTS`` count a neighbour's); None when each word's own best candidate, scored the
+    same way, does better ("ruthless battling" stays "harsh fighting", not the known "mortal enemy")."""
     following_sets = _neighbour_sets()[0]
     first = dict((c, v) for v, c in _original_scores(a, before, None, used, extra, top=2 * _CHOICE_TOP))
     second = dict((c, v) for v, c in _original_scores(b, None, after, used, extra, top=2 * _CHOICE_TOP))
-    first[a] = max(first.values(), default=0.0)
-    second[b] = max(second.values(), default=0.0)
+    if not first or not second:
+        return None
     pmi_weight = (_ORIGINAL_WEIGHTS[6] + _ORIGINAL_WEIGHTS[9]) / 2
-    best, best_score = None, -math.inf
+    one, two = max(first, key=first.__getitem__), max(second, key=second.__getitem__)
+    pmi, known = _assoc(one, two, extra)
+    best, best_score = None, first[one] + second[two] + pmi_weight * pmi + _ORIGINAL_WEIGHTS[16] * known
+    first[a], second[b] = first[one], second[two]
     for one in sorted(first):
         following = following_sets.get(one, frozenset())
         if extra is not None:
