@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import unspin
 from unspin import Collection, StoreError
-from unspin.collection import Cluster, Hit, sketch
+from unspin.collection import Cluster, Hit, Story, sketch
 from unspin.collection.store import MIGRATIONS
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
@@ -402,6 +402,8 @@ def test_reedits_cluster_but_template_reports_do_not(tmp_path: Path) -> None:
     assert collection.story(*ECRI).reason == "numbers differ"
     assert collection.story(*MORTGAGES).reason == "numbers differ" and collection.story(*MORTGAGES).whole_a > 0.8
     assert collection.story(*REEDIT).one and collection.story(ECRI[0], republished["id"]).reason == "whole text"
+    told = collection.story(*ECRI).to_dict()
+    assert Story.from_dict(told).to_dict() == told and told["one_story"] is False
 
 
 def test_sentences_other_reports_repeat_are_stock(tmp_path: Path) -> None:
@@ -452,3 +454,23 @@ def test_a_timeline_reissued_that_week_is_not_stock(tmp_path: Path) -> None:
         without_dates = undated.story(*pair)
     assert story.one and story.share_a == story.whole_a
     assert without_dates.share_a < 0.6 * without_dates.whole_a and not without_dates.one
+
+
+def test_an_inverted_file_beyond_the_exact_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``collection_exact_vectors`` the lead vectors move to an inverted file (trained again as the
+    collection grows); spun copies are still found first, and the vectors read back are the stored ones."""
+    from unspin.collection import vectors
+
+    monkeypatch.setattr(vectors, "EXACT_UP_TO", 100)
+    rows = reuters(400)
+    with Collection(tmp_path / "ivf.db") as collection:
+        collection.add(rows[:150])
+        assert not collection._index().exact
+        collection.add(rows[150:])  # past 4 x 150: trained again on all of them
+        index = collection._index()
+        assert not index.exact and len(index) == collection.stats()["vectors"]
+        stored = collection.store.db.execute("SELECT v FROM vectors WHERE doc = 7").fetchone()[0]
+        assert np.allclose(index.reconstruct(np.array([7])), vectors.from_blob(stored), atol=1e-3)  # float16 stored
+        for i in (20, 220, 390):
+            spun = spin(rows[i]["text"], 0.3, i).text
+            assert collection.search({"id": "q", "text": spun}, top=3, verify=0)[0].id == rows[i]["id"]

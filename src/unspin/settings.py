@@ -82,6 +82,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("collection_edge_neighbours", 10, "nearest documents considered for links when a document is added"),
     Setting("collection_verify", 5, "top candidates of a search proven by the compare engine"),
     Setting(
+        "collection_exact_vectors",
+        50_000,
+        "stored lead vectors up to which vector search is exact; beyond, an inverted file (faiss IVF)",
+    ),
+    Setting("collection_vector_probes", 16, "inverted-file lists searched per query (of sqrt(n))"),
+    Setting(
         "collection_stock_documents",
         3,
         "other documents holding a sentence (not dated near the pair) from which it is stock text, no story evidence",

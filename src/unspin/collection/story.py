@@ -127,6 +127,20 @@ class Story:
             "days": rounded(self.days),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Story:
+        def number(x: Any) -> float | None:
+            return None if x is None else float(x)
+
+        return cls(
+            float(data["share_a"]),
+            float(data["share_b"]),
+            float(data["whole_a"]),
+            float(data["whole_b"]),
+            number(data.get("numbers")),
+            number(data.get("days")),
+        )
+
 
 def judge(a: Side, spans_a: Spans, b: Side, spans_b: Spans) -> Story:
     """The story evidence of a pair whose reused passages are ``spans_a`` in a and ``spans_b`` in b."""
