@@ -222,7 +222,9 @@ _REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (99.8
 # fitted by bench/fit_inspect.py on Reuters spun with WordNet synonyms and with Moby synonyms taken three ways
 # (from the word's entry, mutual ones, headwords listing it), so that no thesaurus and no direction of its links
 # is credited for being the spinner's own. Log-linear in P(candidate) x P(neighbours | candidate): its
-# frequency, its PMI with each neighbour, how the thesauri link it to the written word.
+# frequency, its PMI with each neighbour, how the thesauri link it to the written word. (Whether a candidate is
+# one WordNet hypernym, hyponym or similar-to link from the written word fitted to weight -0.03 on these
+# spinners, which take any sense of a word, so it is not a feature.)
 _ORIGINAL_FEATURES = (
     "zipf",  # the candidate's frequency
     "close",  # cosine of its and the written word's Moby lists
@@ -842,10 +844,10 @@ def _restore_pair(
     if not first or not second:
         return None
     pmi_weight = (_ORIGINAL_WEIGHTS[6] + _ORIGINAL_WEIGHTS[9]) / 2
-    one, two = max(first, key=first.__getitem__), max(second, key=second.__getitem__)
-    pmi, known = _assoc(one, two, extra)
-    best, best_score = None, first[one] + second[two] + pmi_weight * pmi + _ORIGINAL_WEIGHTS[16] * known
-    first[a], second[b] = first[one], second[two]
+    top_a, top_b = max(first, key=first.__getitem__), max(second, key=second.__getitem__)
+    pmi, known = _assoc(top_a, top_b, extra)
+    best, best_score = None, first[top_a] + second[top_b] + pmi_weight * pmi + _ORIGINAL_WEIGHTS[16] * known
+    first[a], second[b] = first[top_a], second[top_b]
     for one in sorted(first):
         following = following_sets.get(one, frozenset())
         if extra is not None:
@@ -996,12 +998,12 @@ def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) ->
     for k, word in enumerate(words):
         prev = restored[k - 1] if k > 0 else None
         nxt = words[k + 1] if k + 1 < len(words) else None
-        best = -1
+        best = 0  # 2: makes a name, 1: a known expression, 0: neither (the word stays as written)
         for _, head in _original_scores(word, prev, nxt, used, extra, top=2 * _CHOICE_TOP):
             pairs = [(a, b) for a, b in ((prev, head), (head, nxt)) if a is not None and b is not None]
             rank = 2 if any(p in names for p in pairs) else 1 if any(_known(a, b, extra) for a, b in pairs) else 0
             if rank > best:
-                restored[k], best = (head, rank) if rank else (word, rank)
+                restored[k], best = head, rank
             if rank == 2:
                 break
     after = _known_pairs(restored, extra)
