@@ -130,13 +130,32 @@ def _within_reach(spun: str, original: str) -> tuple[str, str]:
     return ("yes" if reachable else "no"), ("" if known is None else "yes" if known else "no")
 
 
+def _words_restored(phrase: str, original: str, spans: list[tuple[int, int]], hits: list) -> tuple[int, int]:  # type: ignore[type-arg]
+    """For a row whose two phrases are word for word: how many words the spinner changed, and how many of those a
+    tortured phrase restores to the very word of 000 (its restored words read one for one); (0, 0) otherwise."""
+    written, wanted = list(WORD.finditer(phrase)), WORD.findall(original.replace("-", " "))
+    if len(written) != len(wanted) or not spans:
+        return 0, 0
+    restored: dict[int, str] = {}
+    for t in hits:
+        words = list(WORD.finditer(t.span.text))
+        back = WORD.findall(t.original)
+        if len(words) == len(back):
+            restored.update({t.span.start + m.start(): b.lower() for m, b in zip(words, back, strict=True)})
+    start = next((s for s, e in spans if any(t.span.start < e and s < t.span.end for t in hits)), spans[0][0])
+    changed = [
+        (start + m.start(), o.lower()) for m, o in zip(written, wanted, strict=True) if m.group().lower() != o.lower()
+    ]
+    return len(changed), sum(restored.get(at) == word for at, word in changed)
+
+
 def seeds() -> list[str]:
     spun_path = SEEDS / "002_085c92a93bf60dbf.txt"
     text = unspin.load(spun_path).text
     spun, translated = spin.inspect(spun_path), spin.inspect(SEEDS / "000_4f924e5df3fd12e9.txt")
     with (SEEDS / "substitutions.tsv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    flagged = right = within = phrase_known = 0
+    flagged = right = within = phrase_known = words_changed = words_right = 0
     matched = []
     table = [
         "| spun phrase | in 000 | flagged as | restored | right | candidates | known |",
@@ -152,6 +171,9 @@ def seeds() -> list[str]:
         flagged += bool(hits)
         right += bool(good)
         shown = (good or hits)[:1]
+        changed, restored = _words_restored(phrase, row["phrase_in_000"], spans, hits)
+        words_changed += changed
+        words_right += restored
         reachable, known = _within_reach(phrase, row["phrase_in_000"])
         within += reachable == "yes"
         phrase_known += known == "yes"
@@ -177,7 +199,9 @@ def seeds() -> list[str]:
         *table,
         "",
         f"Of the {len(rows)} rows, {within} are within the candidates; the phrase in 000 is a known expression "
-        f"in {phrase_known}.",
+        f"in {phrase_known}. Word by word (the rows whose two phrases have as many words): of the {words_changed} "
+        f"words the spinner changed, {words_right} are restored to the word 000 has, wherever a tortured phrase "
+        "covers them (the measure of the Reuters restoration table below).",
         "",
         f"Flagged in seed 002 beyond those rows ({len(found)}): " + "; ".join(found) + ".",
     ]
