@@ -86,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
         50_000,
         "stored lead vectors up to which vector search is exact; beyond, an inverted file (faiss IVF)",
     ),
-    Setting("collection_vector_probes", 16, "inverted-file lists searched per query (of sqrt(n))"),
+    Setting("collection_vector_probes", 24, "inverted-file lists searched per query (of sqrt(n))"),
     Setting(
         "collection_stock_documents",
         3,
