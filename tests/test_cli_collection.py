@@ -112,10 +112,15 @@ def test_kill_9_during_index_add_leaves_a_consistent_collection(tmp_path: Path) 
         time.sleep(0.05)
     if process.poll() is not None:
         pytest.fail(f"index add ended before it could be killed: {process.stderr.read() if process.stderr else ''}")
+    workers = _children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     if process.stderr:
         process.stderr.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _running(pid)]  # its worker processes do not outlive it
 
     with Collection(db) as collection:
         stats = collection.stats()
@@ -132,6 +137,24 @@ def test_kill_9_during_index_add_leaves_a_consistent_collection(tmp_path: Path) 
     with Collection(db) as collection:
         stats = collection.stats()
         assert stats["documents"] + stats["duplicates"] == total and stats["vectors"] == stats["documents"]
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state first, then the parent's pid); None when gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    found = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    return [child for child in found if (fields := _stat(child)) and fields[1] == str(pid)]
+
+
+def _running(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # an exited child nobody reaped yet is a zombie
 
 
 def _count(db: Path) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
@@ -149,8 +150,25 @@ class Preparer:
 
     def _start(self) -> ProcessPoolExecutor | None:
         if self._pool is None and self.workers > 0 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         return self._pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit once the indexing process is gone. A killed parent (kill -9) runs no cleanup, and
+    its workers would otherwise wait on the task queue for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="unspin-parent-watch", daemon=True).start()
 
 
 def default_workers() -> int:
