@@ -490,32 +490,37 @@ def _original_features(
     features (``_ORIGINAL_FEATURES`` order, all but "close", which ``_original_scores`` adds for the best)."""
     names, table = _original_table(word)
     rows = table.copy()
-    bigrams = _bigrams()
     left_content, right_content = _content(prev), _content(nxt)
     for k, c in enumerate(names):
         row = rows[k]
         known = 0
         if prev is not None:
-            if left_content:
-                pmi, listed = _assoc(prev, c, extra)
-                web = f"{prev} {c}" in bigrams
-                row[6], row[7], row[8] = pmi, float(web), float(listed and not web)
-                row[20] = (extra.pmi(prev, c) or 0.0) if extra is not None else 0.0
-                known += listed
-            else:
-                row[12] = _assoc(prev, c)[0]
+            known += _pair_features(row, prev, c, left_content, extra, _LEFT_COLUMNS)
         if nxt is not None:
-            if right_content:
-                pmi, listed = _assoc(c, nxt, extra)
-                web = f"{c} {nxt}" in bigrams
-                row[9], row[10], row[11] = pmi, float(web), float(listed and not web)
-                row[21] = (extra.pmi(c, nxt) or 0.0) if extra is not None else 0.0
-                known += listed
-            else:
-                row[13] = _assoc(c, nxt)[0]
+            known += _pair_features(row, c, nxt, right_content, extra, _RIGHT_COLUMNS)
         row[14] = float(c in used)
         row[16] = known
     return names, rows
+
+
+# columns of a neighbour's features in ``_ORIGINAL_FEATURES``: PMI, web, dictionary only, collection PMI, glue PMI
+_LEFT_COLUMNS, _RIGHT_COLUMNS = (6, 7, 8, 20, 12), (9, 10, 11, 21, 13)
+
+
+def _pair_features(
+    row: np.ndarray, a: str, b: str, content: bool, extra: Lexicon | None, columns: tuple[int, ...]
+) -> int:
+    """Fill the features of the pair "a b" (a candidate and its neighbour) into ``row``; 1 when the pair is a
+    known expression. A glue-word neighbour ("the", "to") gives only its PMI."""
+    pmi_column, web_column, dict_column, collection_column, glue_column = columns
+    if not content:
+        row[glue_column] = _assoc(a, b)[0]
+        return 0
+    pmi, listed = _assoc(a, b, extra)
+    web = f"{a} {b}" in _bigrams()
+    row[pmi_column], row[web_column], row[dict_column] = pmi, float(web), float(listed and not web)
+    row[collection_column] = (extra.pmi(a, b) or 0.0) if extra is not None else 0.0
+    return int(listed)
 
 
 def _original_scores(
