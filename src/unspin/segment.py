@@ -93,10 +93,6 @@ class Segmented:
         s = self.sentences[index]
         return self.tokens[s.first_token : s.last_token]
 
-    @property
-    def content_chars(self) -> int:
-        return sum(s.span.end - s.span.start for s in self.sentences)
-
 
 def segment(doc: Document) -> Segmented:
     """Sentences (outside boilerplate) and their tokens, all as spans of ``doc.text``."""

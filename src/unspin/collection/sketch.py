@@ -266,11 +266,6 @@ def band_keys(signature: np.ndarray) -> np.ndarray:
     return keys.view(np.int64)
 
 
-def minhash_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated Jaccard similarity of two signatures' shingle sets."""
-    return float(np.mean(a == b))
-
-
 def anchors(text: str, language: str = "en") -> list[str]:
     """Names, numbers and rare words, lower-cased, in text order."""
     found: list[str] = []
@@ -311,13 +306,6 @@ def anchor_sketch_of(h: np.ndarray) -> np.ndarray:
     return np.sort(unique[:ANCHOR_K].view(np.int64))
 
 
-def minhash_similarities(signature: np.ndarray, signatures: np.ndarray) -> np.ndarray:
-    """``minhash_similarity`` of one signature against each row of a matrix of signatures."""
-    if len(signatures) == 0:
-        return np.zeros(0)
-    return np.asarray((signatures == signature[None, :]).mean(axis=1), dtype=np.float64)
-
-
 def sketch_similarities(sketch: np.ndarray, sketches: list[np.ndarray]) -> np.ndarray:
     """Estimated Jaccard similarity of one anchor sketch and each of several (vectorised).
 
@@ -335,13 +323,3 @@ def sketch_similarities(sketch: np.ndarray, sketches: list[np.ndarray]) -> np.nd
     smaller = np.maximum(np.minimum(lengths, len(sketch)), 1)
     share = np.minimum(shared / smaller, 1.0)
     return share / (2.0 - share)
-
-
-def sketch_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Bottom-k estimate of the Jaccard similarity of two anchor-pair sets."""
-    if len(a) == 0 or len(b) == 0:
-        return 0.0
-    ua, ub = np.sort(a.view(np.uint64)), np.sort(b.view(np.uint64))
-    union = np.union1d(ua, ub)[: max(len(ua), len(ub))]
-    both = np.intersect1d(np.intersect1d(ua, ub), union)
-    return float(len(both) / len(union))
