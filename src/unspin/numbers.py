@@ -21,9 +21,13 @@ def numbers_in(text: str) -> set[str]:
     return {str(int(re.sub(r"\D", "", m.group())[:40])).rstrip("0") or "0" for m in _NUMBER.finditer(text)}
 
 
+def shared_share(na: set[str], nb: set[str]) -> float:
+    """Share of the smaller set of numbers found in the other (1.0 when either is empty: no evidence)."""
+    if not na or not nb:
+        return 1.0
+    return len(na & nb) / min(len(na), len(nb))
+
+
 def numbers_agree(a: str, b: str, least: float = 0.5) -> bool:
     """False when both texts carry numbers and under ``least`` of the smaller set is found in the other."""
-    na, nb = numbers_in(a), numbers_in(b)
-    if not na or not nb:
-        return True
-    return len(na & nb) >= least * min(len(na), len(nb))
+    return shared_share(numbers_in(a), numbers_in(b)) >= least

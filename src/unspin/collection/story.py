@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import settings
-from ..numbers import numbers_in
+from ..numbers import numbers_in, shared_share
 from . import sketch
 
 STOCK_DOCUMENTS = int(settings.get("collection_stock_documents"))
@@ -179,7 +179,7 @@ def _numbers(text_a: str, spans_a: Spans, text_b: str, spans_b: Spans) -> float 
     nb = set().union(*(numbers_in(text_b[s:e]) for s, e in spans_b))
     if min(len(na), len(nb)) < NUMBERS_MIN:
         return None
-    return len(na & nb) / min(len(na), len(nb))
+    return shared_share(na, nb)
 
 
 def _day(value: str | None) -> float:
