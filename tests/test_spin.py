@@ -172,6 +172,7 @@ def test_candidates_read_through_every_base() -> None:
     assert "rivals" in dict(spin._originals("enemies"))  # enemy + es -> rival + s
     assert "ties" in dict(spin._originals("attaches"))  # attach + es, not only attache + s
     assert "betrayed" in dict(spin._originals("deceived"))  # not the bare "betray"
+    assert "ceasefire" in dict(spin._originals("truce"))  # Moby's "cease-fire", closed up
     assert ("drive", "~verb") in spin._readings("drove")  # WordNet's irregular forms
     assert spin._forms("lead", "~verb") == ("led",)
 
