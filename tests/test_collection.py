@@ -289,7 +289,8 @@ def test_fingerprint_on_real_text() -> None:
 
 
 def test_a_collection_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
-    """0002 moves the sketches out of docs and replaces sketch_df by common_keys (and drops their postings)."""
+    """0002 moves the sketches out of docs and replaces sketch_df by common_keys (and drops their postings);
+    0004 turns the postings table into sorted runs."""
     rows = reuters(12)[:10]
     path = tmp_path / "old.db"
     with Collection(tmp_path / "new.db") as new:
@@ -330,7 +331,8 @@ def test_a_collection_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
         stats = old.stats()
         assert stats["migrations"] == [m for m, _ in MIGRATIONS] and stats["common_keys"] == 1
         assert stats["documents"] == old.store.db.execute("SELECT COUNT(*) FROM sketches").fetchone()[0] == 10
-        assert old.store.db.execute("SELECT COUNT(*) FROM postings WHERE h = ?", (common,)).fetchone()[0] == 0
+        assert len(old.postings.lookup(2, np.array([common])).h) == 0  # its postings are no evidence
+        assert len(old.postings.lookup(2, anchors).h) and old.stats()["postings"] > 10 * 32  # the rest became runs
         spun = spin(rows[4]["text"], 0.3, 4).text
         assert old.search({"id": "q", "text": spun}, top=3, verify=0)[0].id == rows[4]["id"]
         report = old.add(reuters(14)[12:14])
@@ -350,7 +352,7 @@ def test_worker_processes_index_the_same(tmp_path: Path) -> None:
             tables.append(
                 [
                     db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-                    for table in ("sketches", "postings", "common_keys", "edges", "aliases")
+                    for table in ("sketches", "posting_runs", "common_keys", "edges", "aliases")
                 ]
             )
     assert tables[0] == tables[1]

@@ -1,13 +1,11 @@
 """Candidate search for many documents at once: shared sketch keys, nearest lead vectors, cheap signals.
 
 Indexing links every new document to its likeliest relatives, so the search runs for whole batches:
-one SQL query per key kind for the batch's posting keys, one faiss search, and numpy for the counting
-and scoring. ``Collection.search`` is the same code with a batch of one.
+one lookup per key kind for the batch's posting keys (``postings``), one vector search, and numpy for the
+counting and scoring. ``Collection.search`` is the same code with a batch of one.
 
 Posting keys: the MinHash LSH band keys and the anchor-sketch hashes of a document, and its sentence keys
-(not a candidate signal: they tell stock sentences, see ``story``). A key shared by more than
-``COMMON_POSTING`` documents is no evidence: it moves to ``common_keys`` and its postings are dropped,
-which also bounds every lookup.
+(not a candidate signal: they tell stock sentences, see ``story``).
 """
 
 from __future__ import annotations
@@ -20,8 +18,9 @@ import numpy as np
 
 from .. import settings
 from . import sketch
+from .arrays import distinct
+from .postings import Keys, Postings
 
-COMMON_POSTING = int(settings.get("collection_common_posting"))
 VECTOR_LOW = settings.get("collection_vector_low")
 MINHASH, ANCHORS, SENTENCES = 1, 2, 3  # posting kinds
 _DOC_BITS = 40  # pair codes: query row << _DOC_BITS | doc number
@@ -62,18 +61,6 @@ def _padded(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     out = np.repeat(_PAD[None, :], len(lengths), axis=0)
     out[np.arange(sketch.ANCHOR_K)[None, :] < lengths[:, None]] = flat
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """Posting keys of one kind: document ``row`` (of a batch) or doc number has key ``h``."""
-
-    h: np.ndarray  # int64
-    row: np.ndarray  # int64
-
-    def without(self, hashes: np.ndarray) -> Keys:
-        keep = ~np.isin(self.h, hashes)
-        return Keys(self.h[keep], self.row[keep])
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,61 +116,19 @@ def sentence_keys(sentences: list[np.ndarray]) -> Keys:
 Holders = dict[int, list[tuple[int, str | None]]]  # key -> (doc number, date) of the documents holding it
 
 
-def holders(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> tuple[Holders, set[int]]:
+def holders(db: sqlite3.Connection, index: Postings, kind: int, hashes: np.ndarray) -> tuple[Holders, set[int]]:
     """The stored documents (number, date) holding each of ``hashes``, and those of ``hashes`` too common
     to be listed (held by more than ``COMMON_POSTING`` documents)."""
-    unique = np.unique(hashes)
-    found: Holders = {}
-    for h, doc, date in db.execute(
-        "SELECT p.h, p.doc, d.date FROM postings p JOIN docs d ON d.id = p.doc"
-        " WHERE p.kind = ? AND p.h IN (SELECT value FROM json_each(?))",
-        (kind, _json(unique)),
-    ):
-        found.setdefault(h, []).append((doc, date))
-    return found, set(common_keys(db, kind, unique).tolist())
-
-
-def stored_postings(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> Keys:
-    """The stored postings (key, doc number) of any of ``hashes``."""
-    rows = db.execute(
-        "SELECT h, doc FROM postings WHERE kind = ? AND h IN (SELECT value FROM json_each(?))",
-        (kind, _json(hashes)),
-    ).fetchall()
-    found = np.array(rows, dtype=np.int64).reshape(-1, 2)
-    return Keys(found[:, 0], found[:, 1])
-
-
-def common_keys(db: sqlite3.Connection, kind: int, hashes: np.ndarray) -> np.ndarray:
-    """Those of ``hashes`` already known as too common to be evidence."""
-    rows = db.execute(
-        "SELECT h FROM common_keys WHERE kind = ? AND h IN (SELECT value FROM json_each(?))", (kind, _json(hashes))
-    ).fetchall()
-    return np.array([r[0] for r in rows], dtype=np.int64)
-
-
-def add_postings(db: sqlite3.Connection, kind: int, keys: Keys, numbers: np.ndarray) -> Keys:
-    """Store a batch's postings (``keys.row`` indexes ``numbers``); return all postings of its keys that count
-    as evidence: the stored ones and the batch's own, keys that became too common left out."""
-    hashes = np.unique(keys.h)
-    known_common = common_keys(db, kind, hashes)
-    keys = keys.without(known_common)
-    stored = stored_postings(db, kind, hashes)
-    batch = Keys(keys.h, numbers[keys.row])
-    both = Keys(np.concatenate([stored.h, batch.h]), np.concatenate([stored.row, batch.row]))
-    h, n = np.unique(both.h, return_counts=True)
-    too_common = h[n > COMMON_POSTING]
-    if len(too_common):
-        db.executemany("INSERT INTO common_keys VALUES (?, ?)", [(kind, int(x)) for x in too_common])
+    found = index.lookup(kind, hashes)
+    dates = dict(
         db.execute(
-            "DELETE FROM postings WHERE kind = ? AND h IN (SELECT value FROM json_each(?))", (kind, _json(too_common))
+            "SELECT id, date FROM docs WHERE id IN (SELECT value FROM json_each(?))", (_json(distinct(found.row)),)
         )
-        batch, both = batch.without(too_common), both.without(too_common)
-    order = np.argsort(batch.h, kind="stable")  # key order: the inserts walk the B-tree once
-    db.executemany(
-        "INSERT INTO postings VALUES (?, ?, ?)",
-        zip([kind] * len(order), batch.h[order].tolist(), batch.row[order].tolist(), strict=True),
     )
-    return both
+    out: Holders = {}
+    for h, doc in zip(found.h.tolist(), found.row.tolist(), strict=True):
+        out.setdefault(h, []).append((doc, dates.get(doc)))
+    return out, set(index.common(kind, distinct(hashes)).tolist())
 
 
 def shared(query: Keys, postings: Keys, pool: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -225,7 +170,7 @@ def union(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray
     """The distinct (row, doc number) pairs of several candidate lists, by row then doc."""
     rows = np.concatenate([f[0] for f in found])
     docs = np.concatenate([f[1] for f in found])
-    codes = np.unique((rows << _DOC_BITS) | docs)
+    codes = distinct((rows << _DOC_BITS) | docs)
     return codes >> _DOC_BITS, codes & ((1 << _DOC_BITS) - 1)
 
 

@@ -27,6 +27,7 @@ from ..errors import InputError
 from . import candidates, sketch
 from .ingest import Record, Skipped, Source, records
 from .lineage import Cluster, Edge, build_clusters
+from .postings import Keys, Postings
 from .prepare import Clock, Prepared, Preparer, default_workers, language
 from .store import Store
 from .story import Sentences, Side, Story, judge
@@ -118,6 +119,7 @@ class Collection:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.store = Store(path)
         self._vectors: VectorIndex | None = None
+        self.postings = Postings(self.store.db)
 
     def __enter__(self) -> Collection:
         return self
@@ -297,14 +299,15 @@ class Collection:
                         counts["duplicates"] += 1
                     if prepared:
                         keys = candidates.posting_keys(sketches)
-                        postings = {kind: candidates.add_postings(tx, kind, k, numbers) for kind, k in keys.items()}
+                        postings = {kind: self.postings.add(kind, _numbered(k, numbers)) for kind, k in keys.items()}
                         sentences = candidates.sentence_keys([p.fingerprint.sentences for p in prepared])
-                        candidates.add_postings(tx, candidates.SENTENCES, sentences, numbers)
+                        self.postings.add(candidates.SENTENCES, _numbered(sentences, numbers))
                         index.add(numbers, vectors)
                         with clock.stage("link"):
                             self._link(tx, numbers, sketches, keys, postings)
             except BaseException:
-                self._vectors = None  # the in-memory index may hold rows that were rolled back
+                self._vectors = None  # the in-memory indexes may hold rows that were rolled back
+                self.postings.forget()
                 raise
 
     def _link(
@@ -312,11 +315,13 @@ class Collection:
         tx: Any,
         numbers: np.ndarray,
         sketches: candidates.Sketches,
-        keys: dict[int, candidates.Keys],
-        postings: dict[int, candidates.Keys],
+        keys: dict[int, Keys],
+        postings: dict[int, Keys],
     ) -> None:
         """Store cheap links from each new document to its likeliest relatives, for clustering."""
-        found = self._candidates(sketches, keys, postings, exclude=numbers, pool=EDGE_NEIGHBOURS, limit=EDGE_NEIGHBOURS)
+        found = self._candidates(
+            sketches, keys, postings, numbers, pool=EDGE_NEIGHBOURS, limit=EDGE_NEIGHBOURS, floor=candidates.VECTOR_LOW
+        )
         signals = {"minhash": found.minhash, "anchors": found.anchors, "vector": found.vector, "cross": found.cross}
         keep = linked(signals)
         a = numbers[found.row[keep]]
@@ -339,7 +344,7 @@ class Collection:
         with self.store.errors():
             db = self.store.db
             keys = candidates.posting_keys(sketches)
-            postings = {kind: candidates.stored_postings(db, kind, np.unique(k.h)) for kind, k in keys.items()}
+            postings = {kind: self.postings.lookup(kind, k.h) for kind, k in keys.items()}
             found = self._candidates(sketches, keys, postings, None, pool=CANDIDATES, limit=max(top, verify)).of(0)
             digest = hashlib.sha256(query.text.encode("utf-8")).hexdigest()
             hits = []
@@ -364,17 +369,18 @@ class Collection:
     def _candidates(
         self,
         sketches: candidates.Sketches,
-        keys: dict[int, candidates.Keys],
-        postings: dict[int, candidates.Keys],
+        keys: dict[int, Keys],
+        postings: dict[int, Keys],
         exclude: np.ndarray | None,
         pool: int,
         limit: int,
+        floor: float = -1.0,
     ) -> candidates.Signals:
         """The best ``limit`` candidates of each query row, from the ``pool`` best of each signal: documents
-        sharing most MinHash bands, most anchor pairs, and the nearest lead vectors (``exclude[row]``: the
-        row's own doc number, when it is stored)."""
+        sharing most MinHash bands, most anchor pairs, and the nearest lead vectors at cosine ``floor`` or
+        more (``exclude[row]``: the row's own doc number, when it is stored)."""
         index = self._index()
-        _, neighbours = index.search(sketches.vectors, pool + (exclude is not None))
+        _, neighbours = index.search(sketches.vectors, pool + (exclude is not None), floor)
         rows, docs = candidates.union(
             candidates.nearest(neighbours, pool, exclude),
             *(candidates.shared(keys[kind], postings[kind], pool, exclude) for kind in keys),
@@ -470,7 +476,9 @@ class Collection:
         for number in (a, b):
             text, date = db.execute("SELECT text, date FROM docs WHERE id = ?", (number,)).fetchone()
             if number not in known:
-                known[number] = Sentences.of(text, lambda keys: candidates.holders(db, candidates.SENTENCES, keys))
+                known[number] = Sentences.of(
+                    text, lambda keys: candidates.holders(db, self.postings, candidates.SENTENCES, keys)
+                )
             sides.append(Side(number, text, date, known[number]))
         return judge(sides[0], [(p[0], p[1]) for p in passages], sides[1], [(p[2], p[3]) for p in passages])
 
@@ -525,8 +533,8 @@ class Collection:
                 "documents": count("SELECT COUNT(*) FROM docs"),
                 "duplicates": count("SELECT COUNT(*) FROM aliases"),
                 "vectors": count("SELECT COUNT(*) FROM vectors"),
-                "postings": count("SELECT COUNT(*) FROM postings"),
-                "common_keys": count("SELECT COUNT(*) FROM common_keys"),
+                "postings": len(self.postings),
+                "common_keys": self.postings.common_count(),
                 "links": count("SELECT COUNT(*) FROM edges"),
                 "verified_pairs": count("SELECT COUNT(*) FROM verdicts"),
                 "migrations": [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY name")],
@@ -593,6 +601,11 @@ def _columns(doc: Document) -> tuple[Any, ...]:
 def _date(doc: Document) -> str | None:
     value = doc.meta.get("date")
     return str(value) if value else None
+
+
+def _numbered(keys: Keys, numbers: np.ndarray) -> Keys:
+    """A batch's posting keys with doc numbers for its rows."""
+    return Keys(keys.h, numbers[keys.row])
 
 
 def _chunks(items: Iterator[Record | Skipped], size: int) -> Iterator[list[Record | Skipped]]:

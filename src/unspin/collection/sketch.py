@@ -21,6 +21,7 @@ from itertools import repeat
 import numpy as np
 
 from ..words import STOPWORDS, zipf
+from .arrays import distinct
 
 SHINGLE = 5
 PERMUTATIONS = 128
@@ -89,7 +90,7 @@ def fingerprint(text: str, language: str = "en") -> Fingerprint:
     after_end = np.ones(len(word), dtype=bool)  # the first word starts a sentence, as do words after an end
     after_end[1:] = ~word[:-1]
     starts = after_end[word]
-    keys = np.unique(_sentence_keys(ids, word)[0])
+    keys = distinct(_sentence_keys(ids, word)[0])
     ids = ids[word]
     plain, start = _VOCABULARY.anchors(ids, language)
     anchors = np.where(starts, start, plain)
@@ -195,7 +196,7 @@ class _Vocabulary:
         table = self._anchors.get(language)
         if table is None or len(table) < len(self.token_hash):
             table = self._anchors[language] = _resized(table, len(self.token_hash), _MISSING)
-        todo = np.unique(ids[table[ids, 0] == _MISSING])
+        todo = distinct(ids[table[ids, 0] == _MISSING])
         for i in todo.tolist():
             word = self.tokens[i]
             table[i] = [_anchor_hash(_anchor(word, False, language)), _anchor_hash(_anchor(word, True, language))]
@@ -236,11 +237,11 @@ def _shingles(h: np.ndarray, n: int = SHINGLE) -> np.ndarray:
     if len(h) == 0:
         return h
     if len(h) < n:
-        return np.unique(h * _POSITION[0])
+        return distinct(h * _POSITION[0])
     out = np.zeros(len(h) - n + 1, dtype=np.uint64)
     for j in range(n):
         out += h[j : len(h) - n + 1 + j] * _POSITION[j]  # wraps modulo 2**64, as intended
-    return np.unique(out)
+    return distinct(out)
 
 
 def minhash(tokens: list[str]) -> np.ndarray:
@@ -302,7 +303,7 @@ def anchor_sketch_of(h: np.ndarray) -> np.ndarray:
         pairs = h
     else:
         pairs = h[:-1] * _PAIR_MIX + h[1:]
-    unique = np.unique(pairs)  # sorted ascending
+    unique = distinct(pairs)  # sorted ascending
     return np.sort(unique[:ANCHOR_K].view(np.int64))
 
 
