@@ -180,6 +180,24 @@ def test_damaged_and_foreign_files_raise_store_error(built: dict[str, Any], tmp_
         assert not Path(str(path) + "-wal").exists()
 
 
+def test_a_damaged_posting_run_raises_store_error(built: dict[str, Any], tmp_path: Path) -> None:
+    """A run whose blob was cut short (SQLite itself intact) is named, and nothing is written."""
+    path = tmp_path / "runs.db"
+    with Collection(path) as collection:
+        collection.add(built["rows"][:3])
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE posting_runs SET h = substr(h, 1, 20) WHERE id = (SELECT MIN(id) FROM posting_runs)")
+    db.close()
+    with Collection(path) as collection:
+        for action in (lambda: collection.search(built["rows"][0], verify=0), lambda: collection.add(built["rows"][3])):
+            with pytest.raises(StoreError) as err:
+                action()
+            assert str(path) in str(err.value) and "posting run" in str(err.value) and "\n" not in str(err.value)
+        assert collection.store.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 3  # the add rolled back
+        with pytest.raises(StoreError):
+            collection.stats()  # counts the postings
+
+
 def test_folder_with_bad_files(built: dict[str, Any], tmp_path: Path) -> None:
     folder = tmp_path / "crawl"
     (folder / "nested").mkdir(parents=True)

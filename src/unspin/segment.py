@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from typing import NamedTuple
@@ -98,19 +99,28 @@ def segment(doc: Document) -> Segmented:
     """Sentences (outside boilerplate) and their tokens, all as spans of ``doc.text``."""
     text = doc.text
     boilerplate = find_boilerplate(text)
-    cuts = sorted(b.span.start for b in boilerplate)  # a line's text stops where boilerplate starts
     every, starts = _all_tokens(text)  # tokens never cross a line or sentence end: cut once, then share out
     sentences: list[Sentence] = []
     tokens: list[Token] = []
     cursor = 0
-    for start, end in _paragraph_lines(text, cuts):
-        for s, e in _sentence_bounds(text, start, end):
-            first = bisect_left(starts, s, cursor)
-            cursor = bisect_left(starts, e, first)
-            if cursor > first:
-                sentences.append(Sentence(Span.of(text, s, e), len(tokens), len(tokens) + cursor - first))
-                tokens += every[first:cursor]
+    for s, e in _sentence_ranges(text, boilerplate):
+        first = bisect_left(starts, s, cursor)
+        cursor = bisect_left(starts, e, first)
+        if cursor > first:
+            sentences.append(Sentence(Span.of(text, s, e), len(tokens), len(tokens) + cursor - first))
+            tokens += every[first:cursor]
     return Segmented(doc, boilerplate, tuple(sentences), tuple(tokens))
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """The sentences ``segment`` finds, without cutting every token (a third of its cost): for the lead."""
+    return [Span.of(text, s, e) for s, e in _sentence_ranges(text, find_boilerplate(text)) if _TOKEN.search(text, s, e)]
+
+
+def _sentence_ranges(text: str, boilerplate: Sequence[Boilerplate]) -> Iterator[tuple[int, int]]:
+    cuts = sorted(b.span.start for b in boilerplate)  # a line's text stops where boilerplate starts
+    for start, end in _paragraph_lines(text, cuts):
+        yield from _sentence_bounds(text, start, end)
 
 
 _CLOSED_END = re.compile(r"[.!?:;。！？][\"”’'»)\]]*\s*$")  # a line ending here ends its sentence

@@ -79,10 +79,12 @@ class Postings:
         for kind, runs in self._runs.items():
             self._runs[kind] = [run for run in runs if run.id in ids]
         new = sorted(ids - held)
-        for run_id, kind, h, doc in self._db.execute(
-            "SELECT id, kind, h, doc FROM posting_runs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        for run_id, kind, size, h, doc in self._db.execute(
+            "SELECT id, kind, size, h, doc FROM posting_runs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
             (json.dumps(new),),
         ):
+            if not isinstance(h, bytes) or not isinstance(doc, bytes) or len(h) != len(doc) or len(h) != 8 * size:
+                raise sqlite3.DatabaseError(f"posting run {run_id} is damaged")  # the store names the file
             self._runs.setdefault(kind, []).append(_Run(run_id, _array(h), _array(doc)))
         for runs in self._runs.values():
             runs.sort(key=lambda run: run.id)

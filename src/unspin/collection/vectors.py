@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import embed, settings
 from ..document import Document
-from ..segment import segment
+from ..segment import sentence_spans
 
 LEAD_SENTENCES = 3
 LEAD_CHARS = (800, 1600, 5000)  # the lead is looked for in this much text, then more (segmenting costs)
@@ -32,10 +32,10 @@ TRAIN_PER_LIST = 64  # training vectors per list (k-means cost grows with both)
 def lead(doc: Document, sentences: int = LEAD_SENTENCES) -> list[str]:
     """The first sentences of a document's article text (at least one string when it has text)."""
     for chars in LEAD_CHARS:
-        seg = segment(Document(name=doc.name, text=doc.text[:chars]))
-        if len(seg.sentences) > sentences or len(doc.text) <= chars:
+        spans = sentence_spans(doc.text[:chars])
+        if len(spans) > sentences or len(doc.text) <= chars:
             break  # enough whole sentences (the last one in a cut text may be cut short)
-    found = [s.span.text for s in seg.sentences[:sentences]]
+    found = [s.text for s in spans[:sentences]]
     return found or [doc.text[:1000]]
 
 
