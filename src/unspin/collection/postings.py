@@ -105,14 +105,13 @@ class Postings:
     def common(self, kind: int, hashes: np.ndarray) -> np.ndarray:
         """Those of ``hashes`` too common to be evidence."""
         self.refresh()
-        known = self._common.get(kind, np.zeros(0, dtype=np.int64))
-        return hashes[member(hashes, known)]
+        return hashes[member(hashes, self._common_of(kind))]
 
     def lookup(self, kind: int, hashes: np.ndarray) -> Keys:
         """The stored postings (key, doc number) of any of ``hashes``, common keys left out."""
         self.refresh()
         wanted = distinct(hashes)
-        wanted = wanted[~member(wanted, self._common.get(kind, np.zeros(0, dtype=np.int64)))]
+        wanted = wanted[~member(wanted, self._common_of(kind))]
         found_h, found_doc = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
         for run in self._runs.get(kind, []):
             left = np.searchsorted(run.h, wanted, "left")
@@ -135,7 +134,7 @@ class Postings:
         too_common = h[n > COMMON_POSTING]
         if len(too_common):
             self._db.executemany("INSERT INTO common_keys VALUES (?, ?)", [(kind, int(x)) for x in too_common])
-            self._common[kind] = np.union1d(self._common.get(kind, np.zeros(0, dtype=np.int64)), too_common)
+            self._common[kind] = np.union1d(self._common_of(kind), too_common)
             keys, both = keys.without(too_common), both.without(too_common)
         if len(keys.h):
             order = np.argsort(keys.h, kind="stable")
@@ -153,16 +152,20 @@ class Postings:
         doc = np.concatenate([older.doc, newer.doc])
         order = np.argsort(h, kind="stable")  # equal keys stay in the order they were added
         h, doc = h[order], doc[order]
-        keep = ~member(h, self._common.get(kind, np.zeros(0, dtype=np.int64)))  # common keys go for good
+        keep = ~member(h, self._common_of(kind))  # common keys go for good
         self._db.execute("DELETE FROM posting_runs WHERE id IN (?, ?)", (older.id, newer.id))
         return self._write(kind, h[keep], doc[keep])
 
     def _write(self, kind: int, h: np.ndarray, doc: np.ndarray) -> _Run:
+        h, doc = np.ascontiguousarray(h, dtype=np.int64), np.ascontiguousarray(doc, dtype=np.int64)
         cursor = self._db.execute(
             "INSERT INTO posting_runs (kind, size, h, doc) VALUES (?, ?, ?, ?)",
-            (kind, len(h), h.astype(np.int64).tobytes(), doc.astype(np.int64).tobytes()),
+            (kind, len(h), h.tobytes(), doc.tobytes()),
         )
-        return _Run(int(cursor.lastrowid or 0), h.astype(np.int64), doc.astype(np.int64))
+        return _Run(int(cursor.lastrowid or 0), h, doc)
+
+    def _common_of(self, kind: int) -> np.ndarray:
+        return self._common.get(kind, np.zeros(0, dtype=np.int64))
 
 
 def migrate_table(db: sqlite3.Connection) -> None:
