@@ -10,7 +10,8 @@ Web Trillion Word Corpus, shipped in ``wordsegment``, Apache-2.0), a dictionary'
 
 Each content word gets a log likelihood ratio "a spinner put it there" : "the writer did" from a small
 logistic model (``_FEATURES``: its frequency, how much commoner its commonest headword is, whether its
-neighbours make known expressions with it, how often the document repeats it ...), fitted on Reuters
+neighbours make known expressions with it, its PMI with them in the trigram model below, how often the
+document repeats it ...), fitted on Reuters
 articles spun with WordNet synonyms (bench/fit_inspect.py). The share of swapped words that best explains
 a document's ratios (EM on a two-class mixture), plus how far its share of known word pairs falls below
 clean text's, is ``spun_score``. Reporting follows the document: where it reads as clearly spun
@@ -201,12 +202,17 @@ _FEATURES = (
     "gap_over_2",
     "gap_isolated_over_1",
     "gap_isolated_over_2",
+    "left_lm",  # PMI with the word before (any word) in the trigram language model (``_lm_pmi``)
+    "right_lm",  # ... with the word after
+    "lm_misfit",  # how far the two fall below 0 together
+    "lm_missing",  # the language model does not know the word
 )
 _WEIGHTS = (
-    *(-0.9395, 0.0112, -0.9643, 0.3103, -1.9594, 0.1090, -1.8749, 0.0651, -0.1898, 0.5041, 0.1408),
-    *(-7.5568, -0.5643, -0.6623, 0.2103, -0.1392, 0.7825, -0.7224, 2.1715, 0.5702, -1.5972),
+    *(-0.2478, 0.2897, -0.3410, 0.3327, -1.3762, -0.2722, -0.8979, -0.4281, -0.3171, 0.1675, 0.1337),
+    *(-7.5616, -0.7572, -0.7695, -0.2300, -0.4025, 0.6915, -0.2812, 1.9934, 0.3181, -1.6767),
+    *(-0.3481, -0.4654, 0.0761, 2.4641),
 )
-_BIAS = 3.6342
+_BIAS = 1.3132
 _PRIOR = 0.01  # share of swapped words assumed where a document is too short to estimate it
 # In a document that reads as spun a word is reported from this posterior on: on Reuters spun with Moby and with
 # WordNet synonyms 0.4 rather than 0.5 covers more swapped words (69 -> 76% and 61 -> 68%) at the same precision.
@@ -215,10 +221,10 @@ _STRONG_LLR = 5.5  # otherwise: only words this far above (posterior 0.5 at a 0.
 _NAME_WORD_ZIPF = 3.5  # a capitalised word this common in lower case is an ordinary word, not a surname
 _CHOICE_TOP = 30  # candidates scored in full (thesaurus closeness), the best by the cheaper features first
 _KNOWN_WEIGHT = 0.3  # see _spun_score
-_RATE_HALF = 0.134  # spun evidence (see _spun_score) at which spun_score is 0.5: 98.5th percentile of clean Reuters
+_RATE_HALF = 0.088  # spun evidence (see _spun_score) at which spun_score is 0.5: 98.5th percentile of clean Reuters
 _RUN_PAIR = 10.0  # a known pair in a capitalised run outweighs any candidate's score (``_restore_run``) ...
 _RUN_CHANGE = 5.0  # ... and a word read back must make one to pay for itself
-_REPORT_SCORE = 0.6  # spun_score from which every likely swap is reported (99.8th percentile of clean Reuters)
+_REPORT_SCORE = 0.62  # spun_score from which every likely swap is reported (99.8th percentile of clean Reuters)
 
 
 # Which candidate a spinner replaced: a conditional logit over a word's candidate originals (``_originals``),
@@ -655,6 +661,8 @@ def _features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], 
             else:
                 right_unknown = 1.0
         isolated = float(not left_known and not right_known)
+        left_lm = _lm_pmi(norms[i - 1], word) if joined[i] and norms[i - 1].isalpha() else 0.0
+        right_lm = _lm_pmi(word, norms[i + 1]) if i < last and joined[i + 1] and norms[i + 1].isalpha() else 0.0
         indices.append(i)
         rows.append(
             [
@@ -679,6 +687,10 @@ def _features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], 
                 max(0.0, gap - 2.0),
                 max(0.0, gap - 1.0) * isolated,
                 max(0.0, gap - 2.0) * isolated,
+                left_lm,
+                right_lm,
+                max(0.0, -(left_lm + right_lm)),
+                float(not _lm_knows(word)),
             ]
         )
     return indices, rows
