@@ -7,7 +7,8 @@ the Moby thesaurus, not WordNet), a quarter are left as written.
 The word model. Each content word gets ``spin._features``; the label is whether the spinner replaced it. A
 logistic regression (Newton steps, a little L2) gives weights whose score minus the training prior's log odds
 is the log likelihood ratio "swapped" : "as written"; the script prints them as ``_WEIGHTS``/``_BIAS`` for
-src/unspin/spin.py, with held-out AUC and the EM spin-rate estimate per spin rate.
+src/unspin/spin.py, with held-out AUC and the EM spin-rate estimate per spin rate, and the spun-score scale
+for them (``_RATE_HALF``, ``_REPORT_SCORE``: percentiles on 2,000 further clean articles).
 
 The choice of the original. Each swapped word's candidates (``spin._originals``: Moby both ways and WordNet)
 get ``spin._original_features``; a conditional logit (softmax over one word's candidates, L-BFGS, a little L2)
@@ -37,7 +38,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 import unspin
-from unspin import spin
+from unspin import settings, spin
 from unspin.evaluation.spinner import spin as spinner
 from unspin.phrases import Lexicon, counts_lexicon
 from unspin.segment import Segmented, segment
@@ -46,6 +47,7 @@ from unspin.words import zipf
 RATES = (0.0, 0.1, 0.3, 0.5)
 FIRST = 6000  # bench_inspect.py scores articles [0, 2200) of the same order
 COLLECTION = (2200, FIRST)  # articles standing for the user's collection (``inspect(db=...)``)
+CALIBRATION = 2000  # clean articles after the fitted ones that set the spun-score scale
 
 
 @dataclass
@@ -99,6 +101,21 @@ def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[s
                 moby_text, moby_swapped = moby_spin(text, rate, number, links)
                 swaps[name] += swaps_of(segment(unspin.Document(name, moby_text)), moby_swapped, number)
     return np.asarray(rows), np.asarray(labels, float), np.asarray(docs), np.asarray(rates), swaps
+
+
+def calibrate(weights: np.ndarray, bias: float, start: int) -> tuple[float, float]:
+    """``_RATE_HALF`` and ``_REPORT_SCORE`` for these word weights: the 98.5th percentile of the spun evidence
+    (``spin._spun_score``'s density) on clean articles [start, start + CALIBRATION), and the 99.8th of spun_score."""
+    base = settings.get("spin_known_base")
+    density = []
+    for text in read_articles(13)[start : start + CALIBRATION]:
+        seg = segment(unspin.Document("clean", text))
+        _, rows = spin._features(seg)
+        rate = spin._spin_rate(list(np.asarray(rows) @ weights + bias))[0] if rows else 0.0
+        density.append(rate + spin._KNOWN_WEIGHT * max(0.0, base - spin._known_rate(seg)))
+    values = np.asarray(density)
+    half = float(np.percentile(values, 98.5))
+    return half, float(np.percentile(values / (values + half), 99.8))
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 40) -> np.ndarray:
@@ -216,6 +233,8 @@ def main() -> None:
     for rate in RATES:
         found = [spin._spin_rate(list(llr[docs == d]))[0] for d in np.unique(docs[rates == rate])]
         print(f"spin rate {rate:.0%}: estimated rate percentiles 5/50/95 {np.percentile(found, [5, 50, 95]).round(3)}")
+    half, report = calibrate(weights, bias, FIRST + args.articles)
+    print(f"_RATE_HALF = {half:.3f}; _REPORT_SCORE = {report:.3f} (clean articles after the fitted ones)")
 
     collection = counts_lexicon(read_articles(13)[COLLECTION[0] : COLLECTION[1]])[1]
     for swap in (s for swaps in swaps_by.values() for s in swaps):  # whole articles with the collection or without
