@@ -130,8 +130,8 @@ def _sentence_keys(ids: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.nd
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    first = np.flatnonzero(np.r_[True, sentence[1:] != sentence[:-1]])
-    lengths = np.diff(np.r_[first, n])
+    first = np.flatnonzero(np.concatenate([[True], sentence[1:] != sentence[:-1]]))  # np.r_ costs more than this
+    lengths = np.diff(first, append=n)
     position = np.arange(n) - np.repeat(first, lengths)
     mixed = _VOCABULARY.masked_hash[ids[word]].view(np.uint64) * _SENTENCE_MIX[position % len(_SENTENCE_MIX)]
     keys = np.add.reduceat(mixed, first) + lengths.astype(np.uint64) * _PAIR_MIX  # wraps modulo 2**64
