@@ -263,11 +263,12 @@ _ORIGINAL_FEATURES = (
     "left_lm",  # PMI with the word before (any word) in CMU's trigram language model (``_lm_pmi``); 0 unknown
     "right_lm",  # ... with the word after
     "lm_missing",  # the language model does not know the candidate
+    "across_lm",  # log P(next | before, it) - log P(next | it): the trigram over both neighbours adds to the pair
 )
 _ORIGINAL_WEIGHTS = (
-    *(1.5803, 1.0733, -0.1066, 0.0181, 0.7573, 0.3996, 0.0903, -0.2704, 0.4239, 0.0413, -0.0588, 0.4114),
-    *(0.2301, 0.2913, 2.1435, -0.2825, 0.5061, -0.6919, -0.2889, 1.9073, 0.4231, 0.4350, 0.6740, 0.6682),
-    -2.8133,
+    *(1.5752, 1.0713, -0.1095, 0.0149, 0.7594, 0.3990, 0.0856, -0.2404, 0.4614, 0.0490, -0.1575, 0.4036),
+    *(0.2373, 0.3017, 2.1499, -0.2823, 0.4671, -0.6769, -0.2946, 1.9075, 0.4263, 0.4285, 0.6817, 0.6562),
+    *(-2.8463, 0.8254),
 )
 _FROM_MOBY_HEAD, _FROM_MOBY_ENTRY, _FROM_WORDNET = 1, 2, 4
 
@@ -367,6 +368,13 @@ def _lm_pmi(a: str, b: str) -> float:
         return 0.0
     model = _lm()
     return float(model.prob([b, a]) - model.prob([b])) * _LM_NATS
+
+
+@lru_cache(maxsize=500_000)
+def _lm_across(a: str, b: str, c: str) -> float:
+    """log P(c | a b) - log P(c | b) in nats: what the trigram "a b c" adds to the pair "b c"."""
+    model = _lm()
+    return float(model.prob([c, b, a]) - model.prob([c, b])) * _LM_NATS
 
 
 def load_data() -> None:
@@ -555,6 +563,8 @@ def _original_features(
         row[22] = _lm_pmi(prev, c) if prev is not None and prev.isalpha() else 0.0
         row[23] = _lm_pmi(c, nxt) if nxt is not None and nxt.isalpha() else 0.0
         row[24] = float(not _lm_knows(c))
+        if row[22] and row[23]:  # both neighbours are words the model knows
+            row[25] = _lm_across(prev or "", c, nxt or "")
     return names, rows
 
 
