@@ -948,13 +948,18 @@ def _read_jointly(
             continue
         left = before if k == 0 else None
         right = after if k == len(group) - 1 else None
-        every = _original_scores(word, left, right, used, extra, top=None)
-        scored = every[:_JOINT_TOP]
+        scored = _original_scores(word, left, right, used, extra)[:_JOINT_TOP]
         if options:  # also the candidates that make a known expression with the word before's first options
             following: set[str] = set()
             for c, _ in options[-1][:_JOINT_KNOWN]:
                 following |= _neighbour_sets()[0].get(c, frozenset())
-            scored += [(v, c) for v, c in every[_JOINT_TOP:] if c in following]
+            following -= {c for _, c in scored}
+            names, rows = _original_features(word, left, right, used, extra)
+            cheap = rows @ np.asarray(_ORIGINAL_WEIGHTS)
+            closeness = _ORIGINAL_WEIGHTS[1]
+            scored += [
+                (float(cheap[n]) + closeness * _closeness(word, c), c) for n, c in enumerate(names) if c in following
+            ]
         best = scored[0][0] if scored else 0.0
         written = [(word, best + _JOINT_KEEP)] if j in optional else []  # a restored word is read as a candidate
         options.append([*written, *((c, v) for v, c in scored)] or [(word, 0.0)])
