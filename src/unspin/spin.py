@@ -573,11 +573,8 @@ def _original_features(
             known += _pair_features(row, c, nxt, right_content, extra, _RIGHT_COLUMNS)
         row[14] = float(c in used)
         row[16] = known
-        row[22] = _lm_pmi(prev, c) if prev is not None and prev.isalpha() else 0.0
-        row[23] = _lm_pmi(c, nxt) if nxt is not None and nxt.isalpha() else 0.0
+        row[22], row[23], row[25] = _lm_fit(c, prev, nxt)
         row[24] = float(not _lm_knows(c))
-        if row[22] and row[23]:  # both neighbours are words the model knows
-            row[25] = _lm_across(prev or "", c, nxt or "")
     return names, rows
 
 
@@ -849,12 +846,18 @@ def _likely_swaps(
     return [chosen[k] for k in sorted(chosen)]
 
 
-def _lm_context(word: str, prev: str | None, nxt: str | None) -> float:
-    """How well ``word`` fits between ``prev`` and ``nxt`` by the language model: PMI with each, and the trigram."""
+def _lm_fit(word: str, prev: str | None, nxt: str | None) -> tuple[float, float, float]:
+    """How ``word`` fits between ``prev`` and ``nxt`` by the language model: its PMI with each, and what the
+    trigram over both adds (only when the model knows both neighbours)."""
     left = _lm_pmi(prev, word) if prev is not None and prev.isalpha() else 0.0
     right = _lm_pmi(word, nxt) if nxt is not None and nxt.isalpha() else 0.0
     across = _lm_across(prev or "", word, nxt or "") if left and right else 0.0
-    return left + right + across
+    return left, right, across
+
+
+def _lm_context(word: str, prev: str | None, nxt: str | None) -> float:
+    """How well ``word`` fits between ``prev`` and ``nxt`` by the language model, in one number."""
+    return sum(_lm_fit(word, prev, nxt))
 
 
 def _lm_gain(word: str, prev: str | None, nxt: str | None) -> float:
