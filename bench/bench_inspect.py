@@ -49,8 +49,10 @@ def moby_spin(text: str, rate: float, seed: int, links: str = "entry") -> tuple[
     synonym of its lemma, inflected like it instead; the spun text and {spun offset: original word}. ``links``:
     "entry", a word of its Moby entry; "mutual", one whose own entry lists the word back too, no rarer than zipf
     3, as in a spinner's dictionary of interchangeable word groups (spintax "{arch|curve|bow}"); "reverse", a
-    headword whose entry lists the word (Moby's links read the other way)."""
+    headword whose entry lists the word (Moby's links read the other way); "fixed", a word of its entry, the same
+    one wherever the word is replaced in the text, as a spinner with one synonym per word does."""
     rng = random.Random(seed)
+    fixed = links == "fixed"
     pieces, done, shift, swapped = [], 0, 0, {}
     for edit in spinner(text, rate, seed).edits:
         word = edit.original
@@ -71,7 +73,7 @@ def moby_spin(text: str, rate: float, seed: int, links: str = "entry") -> tuple[
                     options.add(form)
         if not options:
             continue
-        new = rng.choice(sorted(options))
+        new = (random.Random(f"{seed}:{word}") if fixed else rng).choice(sorted(options))
         pieces += [text[done : edit.start], new]
         swapped[edit.start + shift] = word
         shift += len(new) - len(word)
@@ -89,7 +91,7 @@ def restoration(articles: list[str]) -> list[str]:
         "| spinner | swapped words | covered | changed words that were swapped | restored right |",
         "|---|---|---|---|---|",
     ]
-    for name in ("WordNet", "Moby", "Moby, mutual", "Moby, reverse"):
+    for name in ("WordNet", "Moby", "Moby, mutual", "Moby, reverse", "Moby, fixed"):
         swapped_n = covered = changed = changed_swapped = right = 0
         for n, text in enumerate(articles):
             rate = RATES[n % len(RATES)]
@@ -274,8 +276,10 @@ def main() -> None:
         f"Restoration: {len(restore)} further Reuters articles, a third each spun at 10, 30 and 50%, once with "
         "WordNet synonyms, once with Moby synonyms (each replaced word by a random common one-word synonym "
         "from its Moby entry, inflected like it), once with mutual ones (synonyms of zipf 3 or more whose own "
-        "entry lists the word back, as a spinner's word groups are) and once with Moby's links read the other way "
-        "(headwords whose entry lists the word); the words of a phrase are compared one to one.",
+        "entry lists the word back, as a spinner's word groups are), once with Moby's links read the other way "
+        "(headwords whose entry lists the word) and once with one random synonym from the word's Moby entry kept "
+        "for the word throughout the article, as a spinner with a fixed dictionary writes; the words of a phrase "
+        "are compared one to one.",
         "",
         *restoration(restore),
         "",

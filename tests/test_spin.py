@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,21 @@ def test_seed_002_spun_phrases_flagged(spun_seed: Inspection) -> None:
         spans = [(m, m + len(phrase)) for m in range(len(text)) if text.startswith(phrase, m)]
         flagged += any(t.span.start < e and s < t.span.end for t in spun_seed.tortured for s, e in spans)
     assert flagged >= 25  # the issue's target; the method finds 27 of 45 today (see bench/results/inspect.md)
+
+
+def test_seed_002_a_spinners_word_read_back_alike(spun_seed: Inspection) -> None:
+    """The spinner wrote "powers" for "forces" twice ("Azerbaijani powers moved", "rebel powers"): both places
+    read back alike, and a name next to a swapped word is its context ("Russian realm": empire, not state)."""
+    restored: dict[int, str] = {}
+    for t in spun_seed.tortured:
+        written, back = list(re.finditer(r"[\w']+", t.span.text)), re.findall(r"[\w']+", t.original)
+        if len(written) == len(back):
+            restored.update({t.span.start + m.start(): b for m, b in zip(written, back, strict=True)})
+    text = unspin.load(SEED_B).text
+    powers = [m.start() for m in re.finditer(r"\bpowers\b", text)]
+    assert len(powers) == 2 and [restored.get(at) for at in powers] == ["forces", "forces"]
+    realm = text.index("Russian realm")
+    assert restored.get(realm + len("Russian ")) == "empire"
 
 
 def test_seed_scores_point_the_right_way(spun_seed: Inspection, translated_seed: Inspection) -> None:
