@@ -61,7 +61,7 @@ def test_seed_002_spun_phrases_flagged(spun_seed: Inspection) -> None:
     for phrase in phrases:
         spans = [(m, m + len(phrase)) for m in range(len(text)) if text.startswith(phrase, m)]
         flagged += any(t.span.start < e and s < t.span.end for t in spun_seed.tortured for s, e in spans)
-    assert flagged >= 25  # the target; the method finds 27 of 45 today (see bench/results/inspect.md)
+    assert flagged >= 25  # the target; bench/results/inspect.md has how many today
 
 
 def test_seed_002_a_spinners_word_read_back_alike(spun_seed: Inspection) -> None:

@@ -18,8 +18,9 @@ clean text's, is ``spun_score``. Reporting follows the document: where it reads 
 (``_REPORT_SCORE``), every word whose posterior of a swap reaches ``_REPORT_POSTERIOR`` (and every adjacent pair
 that likely holds one), each read back through the thesauri (``_original_scores``: a conditional logit over the
 candidates, on their frequency, their PMI with the neighbours in the web table and in CMU's generic English
-trigram model shipped with ``pocketsphinx``, how the thesauri link them, use elsewhere in the document), and
-capitalised runs of common words that
+trigram model shipped with ``pocketsphinx``, how the thesauri link them, use elsewhere in the document; adjacent
+ones read back together, and a word restored in several places read back alike, as a spinner's dictionary gives a
+word one synonym), and capitalised runs of common words that
 a candidate turns into a name WordNet lists or a known expression ("European Association" -> "European
 Union"); elsewhere only words whose ratio alone makes a swap likely and whose restored form makes a known
 expression. An acronym after a name whose initials it does not fit, but would fit once the name's words are
