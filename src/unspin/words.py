@@ -86,6 +86,11 @@ def is_content(word: str) -> bool:
     return word not in STOPWORDS and (len(word) > 1 or word.isdigit() or not word.isascii())
 
 
+def is_alpha_content(word: str | None) -> bool:
+    """A word of letters only that is no stopword (stricter than ``is_content``: no numbers); None is no word."""
+    return word is not None and word.isalpha() and word not in STOPWORDS
+
+
 _NAME_GLUE = frozenset(("of", "for", "and", "the", "on", "de", "in"))
 
 
