@@ -33,24 +33,24 @@ def _ngram_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _counts(name: str) -> dict[str, int]:
+    """One of wordsegment's tables: a word or "word word" -> how often the web corpus has it."""
+    counts: dict[str, int] = {}
+    with (_ngram_dir() / name).open(encoding="utf-8") as handle:
+        for line in handle:
+            key, _, count = line.partition("\t")
+            counts[key] = int(count)
+    return counts
+
+
 @lru_cache(maxsize=1)
 def unigrams() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with (_ngram_dir() / "unigrams.txt").open(encoding="utf-8") as handle:
-        for line in handle:
-            word, _, count = line.partition("\t")
-            counts[word] = int(count)
-    return counts
+    return _counts("unigrams.txt")
 
 
 @lru_cache(maxsize=1)
 def bigrams() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with (_ngram_dir() / "bigrams.txt").open(encoding="utf-8") as handle:
-        for line in handle:
-            pair, _, count = line.partition("\t")
-            counts[pair] = int(count)
-    return counts
+    return _counts("bigrams.txt")
 
 
 @lru_cache(maxsize=1)
