@@ -263,12 +263,13 @@ def scores(
     """The candidate originals of ``word`` with their log-odds scores (``WEIGHTS``), best first: all
     scored on the cheap features, the best ``top`` (None: all) then with thesaurus closeness added."""
     names, rows = features(word, prev, nxt, used, extra)
-    if not names:
-        return []
-    weights = np.asarray(WEIGHTS)
-    cheap = rows @ weights
+    return ranked(word, names, rows @ np.asarray(WEIGHTS), top)
+
+
+def ranked(word: str, names: tuple[str, ...], cheap: np.ndarray, top: int | None) -> list[tuple[float, str]]:
+    """``scores`` from the candidates' cheap scores (their ``features`` times ``WEIGHTS``)."""
     best = np.argsort(-cheap, kind="stable")[:top]
-    scored = [(float(cheap[k]) + weights[1] * closeness(word, names[k]), names[k]) for k in best]
+    scored = [(float(cheap[k]) + WEIGHTS[1] * closeness(word, names[k]), names[k]) for k in best]
     return sorted(scored, key=lambda item: (-item[0], item[1]))
 
 

@@ -605,14 +605,14 @@ def _read_jointly(
             continue
         left = before if k == 0 else context[k - 1]
         right = after if k == len(group) - 1 else context[k + 1]
-        scored = originals.scores(word, left, right, used, extra)[:_JOINT_TOP]
+        names, rows = originals.features(word, left, right, used, extra)
+        cheap = rows @ np.asarray(originals.WEIGHTS)
+        scored = originals.ranked(word, names, cheap, originals.CHOICE_TOP)[:_JOINT_TOP]
         if options:  # also the candidates that make a known expression with the word before's first options
             following: set[str] = set()
             for c, _ in options[-1][:_JOINT_KNOWN]:
                 following |= expressions.neighbour_sets()[0].get(c, frozenset())
             following -= {c for _, c in scored}
-            names, rows = originals.features(word, left, right, used, extra)
-            cheap = rows @ np.asarray(originals.WEIGHTS)
             closeness = originals.WEIGHTS[1]
             scored += [
                 (float(cheap[n]) + closeness * originals.closeness(word, c), c)
