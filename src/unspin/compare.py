@@ -17,11 +17,13 @@ from .align import (
     sentence_passages,
     verbatim_passages,
 )
-from .document import Document, load
-from .segment import Segmented, segment
+from .clean import Boilerplate
+from .document import Document, Span, load
+from .normalize import Normalized, normalize
+from .segment import Segmented, Sentence, Token, segment
 from .settings import get
 from .substitute import Substitution, find_substitutions
-from .verdict import Side, artefacts, boilerplate_evidence, document_score, spun_side
+from .verdict import Artefact, Side, artefacts, boilerplate_evidence, document_score, obfuscation_evidence, spun_side
 
 
 @dataclass(slots=True)
@@ -82,7 +84,9 @@ def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Do
     clock = _Clock()
     doc_a, doc_b = load(a, name="a"), load(b, name="b")
     clock.lap("load")
-    sa, sb = segment(doc_a), segment(doc_b)
+    norm_a, norm_b = normalize(doc_a.text), normalize(doc_b.text)  # every span is mapped back at the end
+    clock.lap("normalize")
+    sa, sb = segment(_seen(doc_a, norm_a)), segment(_seen(doc_b, norm_b))
     clock.lap("segment")
     lang_a, lang_b = language.detect(_sample(sa)), language.detect(_sample(sb))
     clock.lap("language")
@@ -100,10 +104,62 @@ def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Do
     )
     subs = [] if translated else find_substitutions(sa, sb, passages, lang_a)
     clock.lap("substitutions")
-    comparison = _judge(doc_a, doc_b, sa, sb, lang_a, lang_b, passages, subs, stats)
+    comparison = _judge(sa, sb, lang_a, lang_b, passages, subs, stats, norm_a, norm_b)
+    if norm_a.changed or norm_b.changed:
+        _restore(comparison, doc_a, norm_a, doc_b, norm_b)
     clock.lap("verdict")
     comparison.timings_ms = clock.laps
     return comparison
+
+
+def _seen(doc: Document, norm: Normalized) -> Document:
+    """The document as a reader sees it (invisible characters and look-alikes undone)."""
+    return replace(doc, text=norm.text) if norm.changed else doc
+
+
+def _obfuscation(side_a: Side, side_b: Side, norm_a: Normalized, norm_b: Normalized) -> None:
+    """The side that hides words from matchers with invisible or look-alike characters, more than the
+    other does, is obfuscated, and that is a mark of a copy: an original has no one to hide from."""
+    least = int(get("obfuscated_characters"))
+    for side, mine, theirs in ((side_a, norm_a, norm_b), (side_b, norm_b, norm_a)):
+        count = mine.evasive_count()
+        if count >= least and count > 2 * theirs.evasive_count():
+            side.disguise.append("obfuscated")
+            side.evidence.append(obfuscation_evidence(mine.evidence()))
+            side.marks += 2
+
+
+def _restore(c: Comparison, doc_a: Document, norm_a: Normalized, doc_b: Document, norm_b: Normalized) -> None:
+    """Every span of the comparison, computed on the normalised texts, as a span of the original text."""
+
+    def span_a(s: Span) -> Span:
+        return Span.of(doc_a.text, *norm_a.span(s.start, s.end))
+
+    def span_b(s: Span) -> Span:
+        return Span.of(doc_b.text, *norm_b.span(s.start, s.end))
+
+    c.a, c.b = doc_a, doc_b
+    c.segmented_a = _restore_segmented(c.segmented_a, doc_a, norm_a)
+    c.segmented_b = _restore_segmented(c.segmented_b, doc_b, norm_b)
+    c.passages = [replace(p, a=span_a(p.a), b=span_b(p.b)) for p in c.passages]
+    c.substitutions = [replace(s, a=span_a(s.a), b=span_b(s.b)) for s in c.substitutions]
+    c.side_a.artefacts = [Artefact(span_a(x.span), x.kind, x.original) for x in c.side_a.artefacts]
+    c.side_b.artefacts = [Artefact(span_b(x.span), x.kind, x.original) for x in c.side_b.artefacts]
+
+
+def _restore_segmented(seg: Segmented, doc: Document, norm: Normalized) -> Segmented:
+    if not norm.changed:
+        return seg
+
+    def span(s: Span) -> Span:
+        return Span.of(doc.text, *norm.span(s.start, s.end))
+
+    return Segmented(
+        doc,
+        tuple(Boilerplate(span(b.span), b.reason) for b in seg.boilerplate),
+        tuple(Sentence(span(s.span), s.first_token, s.last_token) for s in seg.sentences),
+        tuple(Token(*norm.span(t.start, t.end), t.norm) for t in seg.tokens),
+    )
 
 
 def _sample(seg: Segmented) -> str:
@@ -111,8 +167,6 @@ def _sample(seg: Segmented) -> str:
 
 
 def _judge(
-    doc_a: Document,
-    doc_b: Document,
     sa: Segmented,
     sb: Segmented,
     lang_a: str,
@@ -120,7 +174,10 @@ def _judge(
     passages: list[Passage],
     subs: list[Substitution],
     stats: AlignStats,
+    norm_a: Normalized,
+    norm_b: Normalized,
 ) -> Comparison:
+    doc_a, doc_b = sa.doc, sb.doc
     side_a, side_b = Side(lang_a), Side(lang_b)
     score = document_score(passages, sa, sb)
     related = score >= get("related_score")
@@ -161,6 +218,7 @@ def _judge(
                 side.evidence.append(f"written in {side.language}, the other in {other.language}")
                 side.marks += 1 if other.language == "en" else 0
 
+    _obfuscation(side_a, side_b, norm_a, norm_b)
     relation = _relation(side_a, side_b, sa, sb)
     kinds = {p.kind for p in passages}
     for side, derived in (

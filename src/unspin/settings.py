@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("passage_min_words", 10, "content words a sentence-tier passage needs on each side (longer documents)"),
     Setting("lone_pair_coverage", 0.5, "share of content words matched in order for a lone sentence pair to count"),
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
+    Setting("obfuscated_characters", 3, "invisible or look-alike characters inside words that mark a side obfuscated"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),
     Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
     Setting("substitution_max_tokens", 6, "longest phrase, in tokens, reported as one substitution"),

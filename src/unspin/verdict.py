@@ -157,3 +157,13 @@ def boilerplate_evidence(seg: Segmented) -> str:
         + ", ".join(f"{reason} ×{count}" for reason, count in reasons.most_common())
         + ")"
     )
+
+
+def obfuscation_evidence(found: dict[str, Counter[str]]) -> str:
+    """'5 characters hidden inside words: invisible ×3 (ZERO WIDTH SPACE ×3), look-alike ×2 (...)'."""
+    total = sum(sum(c.values()) for c in found.values())
+    parts = [
+        f"{kind} ×{sum(names.values())} (" + ", ".join(f"{n} ×{k}" for n, k in names.most_common(4)) + ")"
+        for kind, names in sorted(found.items(), key=lambda item: -sum(item[1].values()))
+    ]
+    return f"{total} characters hidden inside words: " + ", ".join(parts)
