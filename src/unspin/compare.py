@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,12 +44,14 @@ class Comparison:
     segmented_b: Segmented = field(repr=False)
     timings_ms: dict[str, float] = field(default_factory=dict)
     stats: AlignStats = field(default_factory=AlignStats)
+    direction_confidence: float = 0.0  # how sure the relation is; 0.5 and below: undecided
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "related": self.related,
             "score": round(self.score, 4),
             "relation": self.relation,
+            "direction_confidence": round(self.direction_confidence, 3),
             "a": _side_dict(self.a, self.side_a, self.segmented_a),
             "b": _side_dict(self.b, self.side_b, self.segmented_b),
             "passages": [p.to_dict() for p in self.passages],
@@ -184,7 +187,7 @@ def _judge(
     if not related:
         return Comparison(doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats)
 
-    spinner, votes = spun_side(subs)
+    spinner, votes, confidence = spun_side(subs)
     passages = [_final_kind(p, subs, spinner) for p in passages]
     side_a.artefacts = artefacts(sa, sb, subs, passages, "a")
     side_b.artefacts = artefacts(sb, sa, subs, passages, "b")
@@ -195,7 +198,8 @@ def _judge(
         if spinner == name:
             side.disguise.append("spun")
             side.evidence.append(
-                f"its wording is the rarer one in {votes[name]} of {sum(votes.values())} thesaurus-linked substitutions"
+                f"its wording fits its context worse (language model) in {votes[name]} of "
+                f"{votes['a'] + votes['b']} substitutions where one side fits worse (confidence {confidence:.2f})"
             )
             side.marks += 2
         kinds = {x.kind for x in side.artefacts}
@@ -220,6 +224,7 @@ def _judge(
 
     _obfuscation(side_a, side_b, norm_a, norm_b)
     relation = _relation(side_a, side_b, sa, sb)
+    sure = _confidence(relation, side_a, side_b, spinner, confidence)
     kinds = {p.kind for p in passages}
     for side, derived in (
         (side_a, relation in ("a-from-b", "common-source")),
@@ -230,14 +235,27 @@ def _judge(
                 if kind in kinds:
                     side.disguise.insert(0, kind)
                     break
-    return Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
+    c = Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
+    c.direction_confidence = sure
+    return c
+
+
+def _confidence(relation: str, side_a: Side, side_b: Side, spinner: str | None, lm_confidence: float) -> float:
+    """How sure the relation is: the language model's sign test when the spun side is the copy, else by
+    how strong the copy's marks are; a common source with no marks on either side is undecided (0.5)."""
+    if relation == "common-source":
+        return 0.8 if side_a.marks and side_b.marks else 0.5
+    derived = side_b if relation == "b-from-a" else side_a
+    if spinner == relation[0]:
+        return lm_confidence
+    return 0.9 if derived.marks >= 2 else 0.6
 
 
 def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None) -> Passage:
     if passage.kind == "translated":
         return passage
     inside = [s for s in subs if passage.a.start <= s.a.start < passage.a.end]
-    if spinner and sum(s.rarer == spinner for s in inside) >= (2 if passage.method == "exact" else 1):
+    if spinner and sum(s.worse == spinner for s in inside) >= (2 if passage.method == "exact" else 1):
         return replace(passage, kind="spun")
     if passage.method == "exact":
         return passage
@@ -248,8 +266,9 @@ def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None)
 
 def _relation(side_a: Side, side_b: Side, sa: Segmented, sb: Segmented) -> str:
     """Each side's marks of derivation: both marked means siblings of a common source."""
-    marks_a = side_a.marks + (1 if sa.boilerplate and not side_b.marks else 0)
-    marks_b = side_b.marks + (1 if sb.boilerplate and not side_a.marks else 0)
+    own_a, own_b = _own_boilerplate(sa, sb), _own_boilerplate(sb, sa)  # a wire credit both keep is no mark
+    marks_a = side_a.marks + (1 if own_a and not side_b.marks else 0)
+    marks_b = side_b.marks + (1 if own_b and not side_a.marks else 0)
     if marks_a and marks_b:
         side_a.evidence.append("both sides carry changes the other lacks: neither copies the other")
         return "common-source"
@@ -258,6 +277,21 @@ def _relation(side_a: Side, side_b: Side, sa: Segmented, sb: Segmented) -> str:
     if marks_a:
         return "a-from-b"
     return "common-source"
+
+
+def _own_boilerplate(seg: Segmented, other: Segmented) -> bool:
+    """``seg`` has boilerplate lines that ``other`` lacks, even reworded (a spinner touches credit lines too)."""
+    theirs = {t.norm for t in other.tokens} | {
+        w.lower() for b in other.boilerplate for w in _WORDS.findall(b.span.text)
+    }
+    for line in seg.boilerplate:
+        words = {w.lower() for w in _WORDS.findall(line.span.text)}
+        if len(words & theirs) < 0.6 * len(words):
+            return True
+    return False
+
+
+_WORDS = re.compile(r"\w{4,}")
 
 
 class _Clock:
