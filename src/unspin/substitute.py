@@ -10,9 +10,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from . import expressions, settings, thesaurus
+from . import settings, thesaurus
 from .align import Passage
 from .document import Span
+from .inspect import expressions
 from .segment import Segmented, Token
 from .words import is_content, lemma, zipf
 
