@@ -141,10 +141,12 @@ def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str], float
     """The side whose substitutions fit their context worse, how many say so, and how sure we are.
 
     A spinner swaps a writer's words for dictionary entries without reading the sentence: the swap fits its
-    neighbours worse than the word it replaced, whether rarer or commoner (``substitute.context_fit``). The
-    differences are summed, each capped, and set against their own spread (z = sum / root of the sum of
-    squares): a side is spun when z is clear of chance and at least two substitutions say so, and a share of
-    them are thesaurus-linked (synonym swaps, not rewording).
+    neighbours worse than the word it replaced, whether rarer or commoner (``substitute.context_fit``). (Whether
+    a word is swapped everywhere or only here points either way: a consistent spinner on one side and a
+    random one on the other leave the same pattern, so it is not used.) The differences are summed, each
+    capped, and set against their own spread (z = sum / root of the sum of squares): a
+    side is spun when z is clear of chance, at least two substitutions say so, and one of them at least is
+    thesaurus-linked (a synonym swap, not rewording).
     """
     cap = settings.get("fit_cap")
     fits = [max(-cap, min(cap, s.fit)) for s in subs if s.fit]
