@@ -581,8 +581,9 @@ _LOOSE_END = 5  # tokens sharing nothing, on both sides, that a passage sheds at
 def _trimmed(sa: Segmented, sb: Segmented, p: Passage) -> Passage:
     """A sentence-level passage without an end that shares nothing in the other: a copied stretch often
     begins or stops inside a sentence (pasted into another text), and the rest of that sentence is not reused.
-    Only an end of at least ``_LOOSE_END`` tokens on both sides with no two words in a row alike is shed, and
-    only in long texts: in a short one (an answer rewritten from a source) the reworded ends are the reuse."""
+    Only an end of at least ``_LOOSE_END`` tokens on both sides with no two words in a row alike and not a
+    rewording of each other (``_unrelated``) is shed, and only in long texts: in a short one (an answer
+    rewritten from a source) reworded ends are the reuse."""
     if max(len(sa.sentences), len(sb.sentences)) < _LONG_TEXT:
         return p
     ta, tb = _tokens_between(sa, p.a.start, p.a.end), _tokens_between(sb, p.b.start, p.b.end)
@@ -590,13 +591,13 @@ def _trimmed(sa: Segmented, sb: Segmented, p: Passage) -> Passage:
         return p
     a0, b0, a1, b1 = p.a.start, p.b.start, p.a.end, p.b.end
     head = _blocks([t.norm for t in ta[:_EDGE]], [t.norm for t in tb[:_EDGE]])
-    if head and min(head[0][0], head[0][1]) >= _LOOSE_END:
+    if head and min(head[0][0], head[0][1]) >= _LOOSE_END and _unrelated(ta[: head[0][0]], tb[: head[0][1]]):
         a0, b0 = ta[head[0][0]].start, tb[head[0][1]].start
     tail = _blocks([t.norm for t in ta[-_EDGE:]], [t.norm for t in tb[-_EDGE:]])
     if tail:
         i, j, size = tail[-1]
         loose_a, loose_b = min(len(ta), _EDGE) - i - size, min(len(tb), _EDGE) - j - size
-        if min(loose_a, loose_b) >= _LOOSE_END:
+        if min(loose_a, loose_b) >= _LOOSE_END and _unrelated(ta[len(ta) - loose_a :], tb[len(tb) - loose_b :]):
             a1, b1 = (
                 ta[len(ta) - min(len(ta), _EDGE) + i + size - 1].end,
                 tb[len(tb) - min(len(tb), _EDGE) + j + size - 1].end,
@@ -604,6 +605,17 @@ def _trimmed(sa: Segmented, sb: Segmented, p: Passage) -> Passage:
     if (a0, b0, a1, b1) == (p.a.start, p.b.start, p.a.end, p.b.end) or a1 <= a0 or b1 <= b0:
         return p
     return Passage(Span.of(sa.doc.text, a0, a1), Span.of(sb.doc.text, b0, b1), p.score, p.kind, p.method, p.pairs)
+
+
+def _unrelated(ta: tuple, tb: tuple) -> bool:  # type: ignore[type-arg]
+    """Two loose ends that are not one clause reworded: under two fifths of their content words match in order
+    (same word or Moby synonym). The rest of a host sentence shares a topic word or two, not a clause."""
+    a = [t.norm for t in ta if is_content(t.norm)]
+    b = [t.norm for t in tb if is_content(t.norm)]
+    return _ordered_share(a, b) < _LOOSE_SHARE
+
+
+_LOOSE_SHARE = 0.4
 
 
 def _blocks(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:

@@ -49,6 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
     Setting("fit_margin", 1.0, "nats by which one side's wording must fit its context worse to count as swapped"),
     Setting("direction_confidence", 0.75, "confidence from which the side whose swaps fit worse is said to be spun"),
+    Setting("swap_share", 0.7, "share of substitutions that must be word-for-word swaps to call a side spun"),
     Setting("fit_cap", 4.0, "most nats one substitution's context fit can weigh in the direction test"),
     Setting("obfuscated_characters", 2, "invisible or look-alike characters inside words that mark a side obfuscated"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),

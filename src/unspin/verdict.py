@@ -149,17 +149,31 @@ def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str], float
     thesaurus-linked (a synonym swap, not rewording).
     """
     cap = settings.get("fit_cap")
-    fits = [max(-cap, min(cap, s.fit)) for s in subs if s.fit]
-    votes = Counter(s.worse for s in subs if s.worse)
-    if not fits:
+    swaps = [s for s in subs if _is_swap(s)]
+    votes = Counter(s.worse for s in swaps if s.worse)
+    if len(swaps) < settings.get("swap_share") * len(subs):
+        return None, votes, 0.5  # rewording, not word swapping: a fluent rewrite fits as well as its source
+    fits = [max(-cap, min(cap, s.fit)) for s in swaps if s.fit]
+    if len(fits) < 3:
         return None, votes, 0.5
     z = sum(fits) / math.sqrt(sum(f * f for f in fits))
     lead = "b" if z > 0 else "a"
     confidence = 0.5 * (1.0 + math.erf(abs(z) / math.sqrt(2.0)))
-    linked = sum(1 for s in subs if s.worse == lead and s.synonym)
+    linked = sum(1 for s in swaps if s.worse == lead and s.synonym)
     if votes[lead] >= 2 and linked >= 1 and confidence >= settings.get("direction_confidence"):
         return lead, votes, confidence
     return None, votes, confidence
+
+
+def _is_swap(sub: Substitution) -> bool:
+    """Word for word: one word for one, or up to three for as many, each the same word or a Moby synonym of
+    the one in its place (a spinner swaps words and names, keeping the sentence; a person rewording a text
+    changes its phrases, and two unrelated stretches cut side by side pair words at random)."""
+    a, b = sub.a.text.lower().split(), sub.b.text.lower().split()
+    if len(a) != len(b) or len(a) > 3:
+        return False
+    pairs = zip(a, b, strict=True)
+    return len(a) == 1 or all(x == y or thesaurus.related(x.strip(",.;:"), y.strip(",.;:")) for x, y in pairs)
 
 
 def boilerplate_evidence(seg: Segmented) -> str:
