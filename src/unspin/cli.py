@@ -102,8 +102,12 @@ def _crawl_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     crawl.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl(.gz), .warc(.gz), .parquet")
     crawl.add_argument("--out", required=True, metavar="DIR", help="crawl folder (a rerun of the command resumes it)")
-    crawl.add_argument("--engine", choices=("local", "ray"), default="local", help="local process pool (default) or Ray")
-    crawl.add_argument("--address", help="a running Ray cluster (e.g. ray://head:10001 or auto); default: start one here")
+    crawl.add_argument(
+        "--engine", choices=("local", "ray"), default="local", help="local process pool (default) or Ray"
+    )
+    crawl.add_argument(
+        "--address", help="a running Ray cluster (e.g. ray://head:10001 or auto); default: start one here"
+    )
     crawl.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     crawl.add_argument("--gpus", type=float, default=0.0, help="GPUs shared by the model actors (ray engine)")
     crawl.add_argument("--shard-size", type=int, default=1000, help="records per shard (default 1000)")

@@ -220,9 +220,7 @@ def _output(name: str, args: tuple[Any, ...]) -> Path:
     }[name](args[1])
 
 
-def _number(
-    layout: Layout, shards: list[int], prepared: list[dict[str, Any]]
-) -> tuple[Counter[str], list[Skipped]]:
+def _number(layout: Layout, shards: list[int], prepared: list[dict[str, Any]]) -> tuple[Counter[str], list[Skipped]]:
     """Doc numbers in input order, as ``Collection.add`` gives them: identical text is stored once (later
     copies are aliases), an id seen again with the same text is a rerun, with other text a skip."""
     counts: Counter[str] = Counter()

@@ -53,9 +53,9 @@ class LocalEngine:
         """The pool's worker processes (for tests that kill one)."""
         return [] if self._pool is None else [p.pid for p in self._pool._processes.values() if p.pid]
 
-    def run(self, function: Callable[..., Summary], tasks: Sequence[Task], *, model: bool = False) -> Iterator[
-        tuple[int, Summary]
-    ]:
+    def run(
+        self, function: Callable[..., Summary], tasks: Sequence[Task], *, model: bool = False
+    ) -> Iterator[tuple[int, Summary]]:
         """(task index, summary) of every task, as they finish."""
         if self.workers == 0:
             for i, args in enumerate(tasks):
@@ -149,9 +149,9 @@ class RayEngine:
             self.ray.shutdown()
             self._started = False
 
-    def run(self, function: Callable[..., Summary], tasks: Sequence[Task], *, model: bool = False) -> Iterator[
-        tuple[int, Summary]
-    ]:
+    def run(
+        self, function: Callable[..., Summary], tasks: Sequence[Task], *, model: bool = False
+    ) -> Iterator[tuple[int, Summary]]:
         ray = self.ray
         actors: list[Any] = []
         if model:

@@ -11,11 +11,12 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def done(path: Path) -> dict[str, Any] | None:
@@ -34,6 +35,9 @@ def finish(path: Path, summary: dict[str, Any]) -> dict[str, Any]:
 
 def write_table(path: Path, columns: dict[str, Any], schema: pa.Schema | None = None) -> int:
     """Write a Parquet table atomically; returns its size in bytes."""
+    import pyarrow as pa  # here, not at import: `import unspin` stays fast
+    import pyarrow.parquet as pq
+
     table = pa.table(columns, schema=schema)
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
@@ -41,13 +45,15 @@ def write_table(path: Path, columns: dict[str, Any], schema: pa.Schema | None = 
 
 
 def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
+    import pyarrow.parquet as pq
+
     return pq.read_table(path, columns=columns)
 
 
 def write_arrays(path: Path, **arrays: np.ndarray) -> int:
     """Write numpy arrays (an uncompressed .npz) atomically; returns its size in bytes."""
     sink = io.BytesIO()
-    np.savez(sink, **arrays)
+    np.savez(sink, **arrays)  # type: ignore[arg-type]
     return _atomic(path, sink.getvalue())
 
 

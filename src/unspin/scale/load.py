@@ -87,7 +87,9 @@ def import_crawl(out: str | Path, db: str | Path) -> ImportReport:
                 )
                 for kind, keys in candidates.posting_keys(sketches).items():
                     kinds[kind].append(Keys(keys.h, held[keys.row]))
-                sentences = candidates.sentence_keys([np.frombuffer(table["sentences"][r], dtype=np.int64) for r in picked])
+                sentences = candidates.sentence_keys(
+                    [np.frombuffer(table["sentences"][r], dtype=np.int64) for r in picked]
+                )
                 kinds[candidates.SENTENCES].append(Keys(sentences.h, held[sentences.row]))
                 documents += len(held)
             duplicates = _aliases(tx, layout)

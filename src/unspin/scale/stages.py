@@ -117,7 +117,9 @@ def prepare(layout: Layout, shard: Shard) -> dict[str, Any]:
             **common,
         )
     size = files.write_table(out, columns)
-    skipped = [[k, r] for k, s, r in zip(columns["key"], columns["status"], columns["reason"], strict=True) if s != "ok"]
+    skipped = [
+        [k, r] for k, s, r in zip(columns["key"], columns["status"], columns["reason"], strict=True) if s != "ok"
+    ]
     return files.finish(out, {"records": len(read), "documents": len(good), "bytes": size, "skipped": skipped})
 
 
@@ -147,9 +149,7 @@ def embed(layout: Layout, shard: int) -> dict[str, Any]:
     model_cpu = time.process_time() - start
     size = files.write_arrays(out, numbers=numbers, vectors=vectors)
     sentences = sum(len(lead) for lead in chosen)
-    return files.finish(
-        out, {"documents": len(numbers), "sentences": sentences, "model_cpu": model_cpu, "bytes": size}
-    )
+    return files.finish(out, {"documents": len(numbers), "sentences": sentences, "model_cpu": model_cpu, "bytes": size})
 
 
 # ---------------------------------------------------------------- 3. the shuffle on sketch keys
