@@ -328,6 +328,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", default="local-1,local-2,ray-1,ray-2", help="engine-workers runs")
     parser.add_argument("--quick", action="store_true", help="model options on fewer sentences")
+    parser.add_argument("--no-collection", action="store_true", help="skip index add + clusters on the corpus")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
@@ -344,6 +345,16 @@ def main() -> None:
     same = len({json.dumps(c, sort_keys=True) for c in clusters.values()}) == 1
     first, _ = next(iter(runs.values()))
     found = found_share(list(first.clusters), planted)
+    added = None
+    if not args.no_collection:
+        from unspin import Collection
+
+        t0 = time.perf_counter()
+        with Collection(root / "added.db") as collection:
+            collection.add([str(path)], workers=2)
+            theirs = [c.to_dict() for c in collection.clusters()]
+        mine = clusters[next(iter(runs))]
+        added = (time.perf_counter() - t0, theirs == mine, len(theirs), len(mine))
     peer = datasketch_peer(path, planted)
 
     reuters = read_reuters(2300)
@@ -379,6 +390,14 @@ def main() -> None:
         f"Same clusters in every run ({', '.join(runs)}): **{'yes' if same else 'NO'}**. Planted copies "
         "in one cluster with their original: " + ", ".join(f"{k} {v:.0%}" for k, v in found.items()) + "."
     )
+    if added is not None:
+        seconds, equal, theirs_n, mine_n = added
+        out.append(
+            f"`index add` (2 workers) + `clusters` on the same file: {seconds:.1f} s wall; its clusters are the "
+            f"crawl's: **{'yes' if equal else 'NO'}** ({theirs_n} and {mine_n} clusters). The collection links "
+            "each batch of 1,024 documents against those added so far, the crawl each document against all: "
+            "beyond one batch the two may differ where a document's 10 nearest change."
+        )
     out.append("")
     for run, (report, wall) in runs.items():
         out += stage_table(run, report, wall)
