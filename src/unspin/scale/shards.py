@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..collection.ingest import JSONL_SUFFIXES, Record, Skipped, _from_mapping, records
+from ..collection.ingest import JSONL_SUFFIXES, Record, Skipped, _from_mapping, _from_path
 
 PARQUET_SUFFIXES = (".parquet",)
 
@@ -31,21 +31,23 @@ class Shard:
     start: int = 0  # byte range of a plain JSONL shard
     end: int = 0
     paths: tuple[str, ...] = ()
+    named: tuple[bool, ...] = ()  # per path: given by name (read whatever its suffix), not found in a folder
 
 
 def plan(inputs: Sequence[str], size: int) -> Iterator[Shard]:
     """The shards of ``inputs`` (files and folders, folders read recursively in name order), in order."""
     number = 0
     files: list[str] = []
+    named: list[bool] = []
 
     def flush() -> Iterator[Shard]:
-        nonlocal number, files
+        nonlocal number, files, named
         if files:
-            yield Shard(number, "paths", files[0], paths=tuple(files))
+            yield Shard(number, "paths", files[0], paths=tuple(files), named=tuple(named))
             number += 1
-            files = []
+            files, named = [], []
 
-    for path in _files(inputs):
+    for path, by_name in _files(inputs):
         name = path.name.lower()
         if name.endswith(JSONL_SUFFIXES):
             yield from flush()
@@ -61,22 +63,26 @@ def plan(inputs: Sequence[str], size: int) -> Iterator[Shard]:
                 number += 1
         elif name.endswith((".warc", ".warc.gz")):
             yield from flush()
-            yield Shard(number, "paths", str(path), paths=(str(path),))
+            yield Shard(number, "paths", str(path), paths=(str(path),), named=(by_name,))
             number += 1
         else:
             files.append(str(path))
+            named.append(by_name)
             if len(files) >= size:
                 yield from flush()
     yield from flush()
 
 
-def _files(inputs: Sequence[str]) -> Iterator[Path]:
+def _files(inputs: Sequence[str]) -> Iterator[tuple[Path, bool]]:
+    """Each input file, and whether it was given by name (a folder's files of unknown types are skipped)."""
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith("."):
+                    yield child, False
         else:
-            yield path  # a missing file becomes a Skipped record with its reason
+            yield path, True  # a missing file becomes a Skipped record with its reason
 
 
 def _line_runs(path: Path, size: int) -> Iterator[tuple[int, tuple[bytes, ...], int, int]]:
@@ -105,7 +111,8 @@ def _line_runs(path: Path, size: int) -> Iterator[tuple[int, tuple[bytes, ...], 
 def records_of(shard: Shard) -> Iterator[Record | Skipped]:
     """The shard's records, as ``Collection.add`` would read them."""
     if shard.kind == "paths":
-        yield from records(shard.paths)
+        for path, by_name in zip(shard.paths, shard.named, strict=True):
+            yield from _from_path(Path(path), explicit=by_name)
     elif shard.kind == "lines":
         if shard.first < 0:
             yield Skipped(shard.path, f"{shard.path}: cannot read it ({shard.lines[0].decode()})")
