@@ -18,6 +18,11 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("max_bytes", 20_000_000, "largest input file accepted, in bytes"),
+    Setting("max_token_chars", 64, "longest token; a longer run of letters or digits is cut into tokens this long"),
+    Setting("max_sentence_tokens", 250, "most tokens in one sentence; a run-on sentence is cut into pieces this long"),
+    Setting("max_sentence_chars", 2500, "most characters in one sentence; a longer one is cut at a token boundary"),
+    Setting("max_tokens", 400_000, "most tokens in one document; a longer one is refused (InputError)"),
+    Setting("inspect_max_tokens", 20_000, "most tokens in a document given to inspect (its cost per word is high)"),
     Setting("verbatim_ngram", 5, "tokens in the exact n-grams that seed verbatim runs"),
     Setting("verbatim_gap", 12, "tokens of noise allowed inside one verbatim passage, on either side"),
     Setting("verbatim_min_tokens", 15, "shortest verbatim passage reported, in tokens"),
