@@ -33,7 +33,7 @@ def app() -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://unspin.test") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -302,14 +302,14 @@ async def test_keeps_serving_after_bad_input(client: httpx.AsyncClient, seeds: t
 
 async def test_configurable_size_limit(seeds: tuple[str, str]) -> None:
     app = make_app(max_bytes=2_000, warm_up=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         assert_error(await c.post("/api/compare", json={"a": seeds[0], "b": seeds[1]}), 413, "too_large", "2,000")
         assert (await c.post("/api/compare", json={"a": "a short text", "b": "another"})).status_code == 200
 
 
 async def test_time_budget_gives_504(seeds: tuple[str, str]) -> None:
     app = make_app(time_budget_s=0.001, warm_up=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         response = await c.post("/api/compare", json={"a": seeds[0] * 3, "b": seeds[1] * 3})
         assert_error(response, 504, "timeout", "0.001 s")
         assert (await c.get("/healthz")).status_code == 200
@@ -317,7 +317,7 @@ async def test_time_budget_gives_504(seeds: tuple[str, str]) -> None:
 
 async def test_busy_gives_503() -> None:
     app = make_app(max_pending=0, warm_up=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         response = await c.post("/api/compare", json={"a": "one text", "b": "another"})
         assert_error(response, 503, "busy", "try again")
         assert response.headers["retry-after"]
@@ -330,13 +330,13 @@ async def test_busy_gives_503() -> None:
 def collection_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     app = make_app(db=tmp_path_factory.mktemp("service") / "crawl.db", warm_up=False)
     yield app
-    app.state.collection.close()
+    app.state.workers.close()
 
 
 @pytest.fixture
 async def db_client(collection_app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=collection_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://unspin.test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -401,7 +401,8 @@ async def test_collection_bad_input(
 
 async def test_collection_endpoints_need_db(client: httpx.AsyncClient) -> None:
     for method, url in (("GET", "/api/search?text=x"), ("POST", "/api/documents"), ("GET", "/api/clusters")):
-        assert_error(await client.request(method, url), 501, "no_collection", "--db")
+        body = {"json": {}} if method == "POST" else {}
+        assert_error(await client.request(method, url, **body), 501, "no_collection", "--db")
 
 
 # ---------------------------------------------------------------- the CLI verb

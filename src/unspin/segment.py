@@ -22,7 +22,8 @@ from .errors import InputError
 _MAX = int(settings.get("max_token_chars"))
 _TOKEN = re.compile(
     r"(?=\w)(?:[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
-    rf"|\d{{1,{_MAX}}}+(?:[.,:]\d{{1,{_MAX}}})" r"{0,8}+"
+    rf"|\d{{1,{_MAX}}}+(?:[.,:]\d{{1,{_MAX}}})"
+    r"{0,8}+"
     rf"|[^\W\d_]{{1,{_MAX}}}+(?:['’][^\W\d_]{{1,{_MAX}}})?|\w{{1,{_MAX}}})"
 )
 MAX_SENTENCE_TOKENS = int(settings.get("max_sentence_tokens"))
