@@ -90,6 +90,12 @@ class WorkerPool:
         self._closed = False
         self._threads = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="unspin-pipe")
 
+    @property
+    def idle(self) -> int:
+        """Workers started and waiting for work."""
+        with self._lock:
+            return len(self._idle)
+
     def start(self) -> None:
         """Start the workers now (they load the model in the background)."""
         with self._lock:
