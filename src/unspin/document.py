@@ -194,10 +194,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
     pairs = len(head) // 2
     even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
     if odd > pairs * 0.6 and even < pairs * 0.05:
-        return "utf-16-le"
-    if even > pairs * 0.6 and odd < pairs * 0.05:
-        return "utf-16-be"
-    return None
+        codec = "utf-16-le"
+    elif even > pairs * 0.6 and odd < pairs * 0.05:
+        codec = "utf-16-be"
+    else:
+        return None
+    sample = head[: 2 * pairs].decode(codec, errors="replace")  # text has spaces between its words
+    spaces = sum(c.isspace() for c in sample)
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\f\r")
+    return codec if spaces > len(sample) * 0.05 and controls < len(sample) * 0.05 else None
 
 
 def _looks_binary(data: bytes) -> bool:

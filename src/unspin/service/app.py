@@ -146,18 +146,24 @@ def make_app(
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
-        """Liveness: answers while comparisons run in the worker."""
-        return {"status": "ok", "version": __version__, "pending": pool.pending, "collection": db is not None}
+        """Liveness: answers while work runs in the workers; ``workers``: how many are started, of how many."""
+        return {
+            "status": "ok",
+            "version": __version__,
+            "pending": pool.pending,
+            "collection": db is not None,
+            "workers": {"ready": pool.ready, "size": pool.size},
+        }
 
     @app.post("/api/compare")
-    async def compare_endpoint(request: Request, include: str | None = None) -> JSONResponse:
+    async def compare_endpoint(request: Request, include: str | None = None) -> Response:
         """Two texts (JSON ``{"a": text, "b": text}`` or multipart fields/files ``a`` and ``b``) →
         exactly ``Comparison.to_dict()``. ``?include=text`` adds each side's text (the text the offsets
         point into, after HTML extraction) as ``a.text`` and ``b.text``."""
         if include not in (None, "", "text"):
             raise ServiceError(422, "invalid_request", f"include={include!r}: the only value is 'text'")
         doc_a, doc_b = await _read_pair(request, limits)
-        return JSONResponse(await _run(pool, "compare", doc_a, doc_b, include == "text"))
+        return Response(await _run(pool, "compare", doc_a, doc_b, include == "text"), media_type="application/json")
 
     @app.post("/api/report.html")
     async def report_endpoint(request: Request) -> HTMLResponse:
@@ -169,11 +175,11 @@ def make_app(
         )
 
     @app.post("/api/inspect")
-    async def inspect_endpoint(request: Request) -> JSONResponse:
+    async def inspect_endpoint(request: Request) -> Response:
         """One document's source-free signs of spinning and translation: JSON ``{"text": ..., "phrases":
         [["tortured", "original"], ...]}`` or a multipart file/field ``text`` → exactly ``Inspection.to_dict()``."""
         doc, phrases = await _read_one(request, limits)
-        return JSONResponse(await _run(pool, "inspect", doc, phrases))
+        return Response(await _run(pool, "inspect", doc, phrases), media_type="application/json")
 
     if db is None:
         _no_collection_routes(app)
