@@ -98,6 +98,18 @@ def test_pathological_megabyte_compares_under_a_memory_cap(kind: str, tmp_path: 
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
 
 
+@pytest.mark.parametrize("kind", ["word", "sentence", "lines", "punctuation"])
+def test_pathological_megabyte_is_indexed_in_bounded_time(kind: str, tmp_path: Path) -> None:
+    """index add of each 1 MB input (punctuation only took hours: a sketch pattern scanned to the end of the
+    text from every full stop)."""
+    text = pathological(kind)
+    started = time.process_time()
+    with Collection(tmp_path / "p.db") as collection:
+        report = collection.add([Document(f"{kind}.txt", text)], workers=0)
+    assert report.added + len(report.skipped) == 1
+    assert time.process_time() - started < 30
+
+
 def test_a_document_over_the_token_limit_is_refused_naming_it() -> None:
     text = " ".join(_words()[:5000])
     with pytest.raises(InputError, match=r"big\.txt: 5,\d\d\d words is over the 1,000-word limit for inspect"):
