@@ -306,6 +306,15 @@ def test_the_api_given_none_or_a_number_raises_input_error() -> None:
         unspin.inspect(None)  # type: ignore[arg-type]
 
 
+def test_collection_add_and_search_given_none_or_a_number(tmp_path: Path) -> None:
+    with Collection(tmp_path / "c.db") as collection:
+        for bad in (None, 3):
+            with pytest.raises(InputError, match=type(bad).__name__):
+                collection.add(bad)  # type: ignore[arg-type]
+            with pytest.raises(InputError):
+                collection.search(bad)  # type: ignore[arg-type]
+
+
 def test_missing_inputs_exit_2_and_create_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "new.db"
     _one_line_exit_2(["index", "add", str(tmp_path / "nope.jsonl"), "--db", str(db)], capsys, "nope.jsonl")
