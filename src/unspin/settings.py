@@ -18,6 +18,11 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("max_bytes", 20_000_000, "largest input file accepted, in bytes"),
+    Setting("max_token_chars", 64, "longest token; a longer run of letters or digits is cut into tokens this long"),
+    Setting("max_sentence_tokens", 250, "most tokens in one sentence; a run-on sentence is cut into pieces this long"),
+    Setting("max_sentence_chars", 2500, "most characters in one sentence; a longer one is cut at a token boundary"),
+    Setting("max_tokens", 400_000, "most tokens in one document; a longer one is refused (InputError)"),
+    Setting("inspect_max_tokens", 20_000, "most tokens in a document given to inspect (its cost per word is high)"),
     Setting("verbatim_ngram", 5, "tokens in the exact n-grams that seed verbatim runs"),
     Setting("verbatim_gap", 12, "tokens of noise allowed inside one verbatim passage, on either side"),
     Setting("verbatim_min_tokens", 15, "shortest verbatim passage reported, in tokens"),
@@ -67,6 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spin_rare_weight", 40.0, "weight of the excess share of such words in spun evidence"),
     Setting("spin_doc_threshold", 0.5, "spun_score from which inspect says a document reads as spun"),
     Setting("translated_doc_threshold", 0.5, "translated_score from which inspect says a document reads as translated"),
+    Setting("store_busy_timeout", 120, "seconds a collection command waits for another one writing to the same file"),
     Setting("collection_candidates", 50, "candidates drawn from each signal before scoring"),
     Setting("collection_common_posting", 50, "a sketch key shared by more documents than this is no evidence"),
     Setting(
