@@ -262,3 +262,74 @@ def _ray_workers() -> list[tuple[int, str]]:
         return False
 
     return [(pid, title) for pid, title in titles.items() if title.startswith("ray::") and mine(pid)]
+
+
+def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    web = DATA / "web"
+    if not web.exists():
+        pytest.skip(f"real data missing: {web} (tests read ../shared/data beside the project)")
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in itertools.islice(f, 12)]
+    table = tmp_path / "reuters.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), table, row_group_size=5)  # three row groups: three shards
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page in sorted((web / "pages").glob("*.html"))[:6]:
+        (pages / page.name).write_bytes(page.read_bytes())
+    (pages / "notes.bin").write_bytes(b"\x00\x01 not a page")
+    warc = web / "warc" / "IAH-20080430204825-00000-blackbook-truncated.warc.gz"
+    report = crawl([str(table), str(pages), str(warc)], tmp_path / "out", workers=0, shard_size=4)
+    with Collection(tmp_path / "added.db") as collection:  # index add reads no Parquet: the rows themselves
+        added = collection.add([*rows, str(pages), str(warc)], workers=0)
+        ids = [row[0] for row in collection.store.db.execute("SELECT key FROM docs ORDER BY id")]
+    documents = pq.read_table(tmp_path / "out" / "documents.parquet").to_pydict()
+    assert [
+        k for k, n in sorted(zip(documents["id"], documents["number"], strict=True), key=lambda x: x[1]) if n
+    ] == ids
+    assert report.documents == added.added and len(ids) > len(rows)
+    assert sorted(s.reason for s in report.skipped) == sorted(s.reason for s in added.skipped)
+    assert any("unsupported file type" in s.reason for s in report.skipped)
+
+
+def test_each_batch_is_linked_against_what_index_add_has_stored_by_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies of one article spread over batches, two neighbours per document: which copies an early
+    document links to depends on what the collection held when it was added, and the crawl follows that."""
+    import unspin.scale.stages as stages_module
+
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in itertools.islice(f, 24)]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append(json.dumps(row))
+        if i % 4 == 0:
+            lines.append(json.dumps({"id": f"copy/{i}", "text": wrap(rows[0]["text"], i)}))
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for module in (collection_module, stages_module):
+        monkeypatch.setattr(module, "EDGE_NEIGHBOURS", 2)
+    monkeypatch.setattr(collection_module, "BATCH", 8)
+    crawl([str(corpus)], tmp_path / "out", workers=0, shard_size=5)
+    with Collection(tmp_path / "added.db") as collection:
+        collection.add([str(corpus)], workers=0)
+        edges = collection.store.db.execute("SELECT a, b FROM edges ORDER BY a, b").fetchall()
+        clusters = [c.to_dict() for c in collection.clusters()]
+    assert _links(tmp_path / "out") == edges
+    assert _clusters(tmp_path / "out") == clusters
+    monkeypatch.setattr(collection_module, "BATCH", 10**9)  # every document against all: other links
+    crawl([str(corpus)], tmp_path / "all", workers=0, shard_size=5)
+    assert _links(tmp_path / "all") != edges
+
+
+def _links(out: Path) -> list[tuple[int, int]]:
+    import numpy as np
+
+    found = set()
+    for path in sorted((out / "links").glob("*.npz")):
+        with np.load(path) as data:
+            found |= set(zip(data["a"].tolist(), data["b"].tolist(), strict=True))
+    return sorted(found)
