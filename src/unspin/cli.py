@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import UnspinError
+
+if TYPE_CHECKING:
+    from .collection import Collection
 
 EXIT_USAGE = 2
 
@@ -52,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-pending", type=int, default=64, help="comparisons waiting or running before new ones get 503"
     )
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name to answer besides 127.0.0.1, localhost and ::1 (repeatable)",
+    )
+    serve.add_argument(
+        "--token",
+        help="require 'Authorization: Bearer TOKEN' on the API (needed to bind beyond loopback; "
+        "open the page as http://host:port/#token=TOKEN); default: $UNSPIN_TOKEN",
+    )
     serve.set_defaults(run=_serve)
     inspect = verbs.add_parser("inspect", help="signs of spinning or machine translation in one document, no source")
     inspect.add_argument("doc", help="the document: a .txt, .md or .html file")
@@ -61,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--db", help="a collection (unspin index): word pairs its documents use often count as known")
     inspect.set_defaults(run=_inspect)
     _collection_verbs(verbs)
+    _crawl_verb(verbs)
     return parser
 
 
@@ -74,6 +93,7 @@ def _collection_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     stats = actions.add_parser("stats", help="documents, duplicates, index sizes")
     stats.add_argument("--db", required=True, help="the collection file")
     stats.set_defaults(run=_index_stats)
+    _index_import_verb(actions)
 
     search = verbs.add_parser("search", help="the stored documents likeliest to share a source with DOC")
     search.add_argument("doc", metavar="DOC", help="a document file, or a .jsonl of several documents")
@@ -94,9 +114,79 @@ def _collection_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     show.set_defaults(run=_show)
 
 
+def _crawl_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    crawl = verbs.add_parser(
+        "crawl", help="the collection's pipeline over a whole crawl, in shards, on a process pool or a Ray cluster"
+    )
+    crawl.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl(.gz), .warc(.gz), .parquet")
+    crawl.add_argument("--out", required=True, metavar="DIR", help="crawl folder (a rerun of the command resumes it)")
+    crawl.add_argument(
+        "--engine", choices=("local", "ray"), default="local", help="local process pool (default) or Ray"
+    )
+    crawl.add_argument(
+        "--address", help="a running Ray cluster (e.g. ray://head:10001 or auto); default: start one here"
+    )
+    crawl.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    crawl.add_argument("--gpus", type=float, default=0.0, help="GPUs shared by the model actors (ray engine)")
+    crawl.add_argument("--shard-size", type=int, default=1000, help="records per shard (default 1000)")
+    crawl.add_argument("--json", action="store_true", help="print the crawl report as JSON")
+    crawl.set_defaults(run=_crawl)
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    import json
+
+    from .scale import crawl
+
+    if args.shard_size < 1 or (args.workers is not None and args.workers < 0):
+        raise UnspinError("--shard-size must be 1 or more and --workers 0 or more")
+    report = crawl(
+        args.inputs,
+        args.out,
+        engine=args.engine,
+        workers=args.workers,
+        address=args.address,
+        gpus=args.gpus,
+        shard_size=args.shard_size,
+        progress=True,
+    )
+    for skipped in report.skipped:
+        print(f"skipped {skipped.id}: {skipped.reason}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    rate = report.documents / report.seconds if report.seconds else 0.0
+    print(
+        f"crawled {report.documents} documents (duplicates {report.duplicates}, skipped {len(report.skipped)}) "
+        f"in {report.seconds:.1f} s ({rate:,.0f} docs/s, {report.engine} engine, {report.workers} workers): "
+        f"{report.pairs} candidate pairs proven, {report.links} one story, {len(report.clusters)} clusters; "
+        f"tables in {report.out}"
+    )
+    return 0
+
+
+def _index_import_verb(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    load = actions.add_parser("import", help="load a finished `unspin crawl` folder into a new collection")
+    load.add_argument("dir", metavar="DIR", help="the crawl folder (unspin crawl --out DIR)")
+    load.add_argument("--db", required=True, help="the collection file (new)")
+    load.set_defaults(run=_index_import)
+
+
+def _index_import(args: argparse.Namespace) -> int:
+    from .scale import import_crawl
+
+    report = import_crawl(args.dir, args.db)
+    print(
+        f"imported {report.documents} documents, {report.duplicates} duplicates, {report.links} links, "
+        f"{report.verdicts} verdicts into {args.db}"
+    )
+    return 0
+
+
 def _index_add(args: argparse.Namespace) -> int:
     from .collection import Collection
 
+    _need_paths(args.paths)
     with Collection(args.db) as collection:
         report = collection.add(args.paths, progress=True)
     for skipped in report.skipped:
@@ -112,9 +202,7 @@ def _index_add(args: argparse.Namespace) -> int:
 
 
 def _index_stats(args: argparse.Namespace) -> int:
-    from .collection import Collection
-
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         for name, value in collection.stats().items():
             print(f"{name}: {value}")
     return 0
@@ -123,11 +211,11 @@ def _index_stats(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     import json
 
-    from .collection import Collection
     from .collection.ingest import Record, records
 
+    _need_paths([args.doc])
     queries = list(records([args.doc]))
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         for query in queries:
             if not isinstance(query, Record):
                 print(f"skipped {query.id}: {query.reason}", file=sys.stderr)
@@ -145,9 +233,7 @@ def _search(args: argparse.Namespace) -> int:
 def _clusters(args: argparse.Namespace) -> int:
     import json
 
-    from .collection import Collection
-
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         found = collection.clusters(min_size=args.min_size)
     for cluster in found:
         if args.json:
@@ -167,10 +253,9 @@ def _clusters(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from .collection import Collection
     from .report import print_terminal
 
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         stored = collection.get(args.id)
         cluster = collection.cluster_of(stored.id)
         source = collection.likeliest_source(stored.id)
@@ -215,6 +300,8 @@ def _inspect(args: argparse.Namespace) -> int:
     from .inspect import inspect, to_html
 
     doc = load(Path(args.doc))
+    if args.db:
+        _existing(args.db).close()
     result = inspect(doc, phrases=Path(args.phrases) if args.phrases else None, db=args.db)
     if args.html:
         _write_text(Path(args.html), to_html(doc, result))
@@ -246,14 +333,52 @@ def _pan(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import ipaddress
 
     from .service import make_app
+    from .service.server import serve
 
-    app = make_app(db=args.db, max_bytes=args.max_bytes, time_budget_s=args.time_budget, max_pending=args.max_pending)
-    print(f"unspin serve: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    token = args.token or os.environ.get("UNSPIN_TOKEN") or None
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = args.host == "localhost"
+    if not loopback and not token:
+        raise UnspinError(
+            f"--host {args.host} lets other machines in: give --token (or set UNSPIN_TOKEN) so only you can use it"
+        )
+    hosts = list(args.allow_host)
+    if not loopback and args.host not in ("0.0.0.0", "::"):
+        hosts.append(args.host)  # the address it is bound to is one of its names
+    app = make_app(
+        db=args.db,
+        max_bytes=args.max_bytes,
+        time_budget_s=args.time_budget,
+        max_pending=args.max_pending,
+        workers=args.workers,
+        allow_hosts=hosts,
+        token=token,
+    )
+    page = f"http://{args.host}:{args.port}/" + (f"#token={token}" if token else "")
+    print(f"unspin serve: {page}  (Ctrl+C to stop)", flush=True)
+    serve(app, args.host, args.port)
     return 0
+
+
+def _need_paths(paths: Sequence[str]) -> None:
+    """Refuse a missing input path up front (a typo), before anything is read or written."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UnspinError(f"{path}: no such file or folder; check the path")
+
+
+def _existing(db: str) -> Collection:
+    """A collection that must exist already: a read command never creates an empty one from a typo."""
+    from .collection import Collection
+
+    if not Path(db).exists():
+        raise UnspinError(f"{db}: no such collection; check the --db path (`unspin index add` creates one)")
+    return Collection(db)
 
 
 def _write_text(path: Path, text: str) -> None:
