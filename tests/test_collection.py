@@ -111,7 +111,7 @@ def test_search_proves_the_best_candidates(built: dict[str, Any]) -> None:
     assert by_id["copy/spun-30"].relation == "identical"
     assert by_id[original].relation in ("derived-from", "common-source", "source-of")
     assert by_id[original].score >= 0.5
-    assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise"}
+    assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise", "identical_to", "meta"}
     assert Hit.from_dict(hits[0].to_dict()).id == hits[0].id
 
 
@@ -140,17 +140,38 @@ def test_incremental_add_does_not_rebuild(built: dict[str, Any]) -> None:
     assert (again.added, again.unchanged, again.duplicates) == (0, len(TARGETS), 0)
 
 
-def test_identical_content_is_stored_once(built: dict[str, Any]) -> None:
+def test_identical_copies_are_documents_with_their_text_stored_once(built: dict[str, Any]) -> None:
     collection: Collection = built["collection"]
     row = built["rows"][5]
     before = collection.stats()
-    report = collection.add([{"id": "mirror/of-5", "text": row["text"], "url": "http://mirror.example/5"}])
-    assert (report.added, report.duplicates) == (0, 1)
+    mirrors = [
+        {"id": "mirror/of-5", "text": row["text"], "url": "http://mirror.example/5", "date": "2030-01-02"},
+        {"id": "mirror/of-5-undated", "text": row["text"], "site": "undated.example"},
+    ]
+    report = collection.add(mirrors)
+    assert (report.added, report.duplicates) == (0, 2)
     after = collection.stats()
-    assert after["documents"] == before["documents"] and after["duplicates"] == before["duplicates"] + 1
+    assert after["texts"] == before["texts"] and after["vectors"] == before["vectors"]  # text and index once
+    assert after["documents"] == before["documents"] + 2 and after["identical_copies"] == before["identical_copies"] + 2
+    # each copy is a document of its own: its id, its metadata, its date
     stored = collection.get("mirror/of-5")
-    assert stored.id == row["id"] and "mirror/of-5" in stored.aliases
-    assert stored.date == row["date"] and stored.document.meta["title"] == row["title"]
+    assert stored.id == "mirror/of-5" and row["id"] in stored.aliases and stored.date == "2030-01-02"
+    assert stored.document.meta["url"] == "http://mirror.example/5" and stored.document.text == row["text"]
+    original = collection.get(row["id"])
+    assert original.date == row["date"] and original.document.meta["title"] == row["title"]
+    assert {"mirror/of-5", "mirror/of-5-undated"} <= set(original.aliases)
+    # every copy is a search hit, marked identical to the earliest one
+    hits = collection.search({"id": "q", "text": row["text"]}, top=5)
+    by_id = {h.id: h for h in hits}
+    assert {row["id"], "mirror/of-5", "mirror/of-5-undated"} <= set(by_id)
+    assert by_id[row["id"]].identical_to is None  # the oldest (Reuters, dated 20xx) comes first
+    assert by_id["mirror/of-5"].identical_to == row["id"] == by_id["mirror/of-5-undated"].identical_to
+    assert by_id["mirror/of-5"].meta["date"] == "2030-01-02" and by_id["mirror/of-5-undated"].meta["site"]
+    # ... a cluster member, and a lineage node ordered by date
+    cluster = collection.cluster_of("mirror/of-5")
+    assert cluster is not None and {row["id"], "mirror/of-5", "mirror/of-5-undated"} <= set(cluster.members)
+    assert any({row["id"], "mirror/of-5"} <= set(group) for group in cluster.identical)
+    assert any(d.copy == "mirror/of-5" and d.source == row["id"] and d.by == "published date" for d in cluster.derived)
 
 
 def test_damaged_and_foreign_files_raise_store_error(built: dict[str, Any], tmp_path: Path) -> None:

@@ -63,6 +63,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spin_rare_weight", 40.0, "weight of the excess share of such words in spun evidence"),
     Setting("spin_doc_threshold", 0.5, "spun_score from which inspect says a document reads as spun"),
     Setting("translated_doc_threshold", 0.5, "translated_score from which inspect says a document reads as translated"),
+    Setting(
+        "ingest_min_article_chars",
+        200,
+        "shortest article text (characters) a web page needs to become a collection document",
+    ),
     Setting("collection_candidates", 50, "candidates drawn from each signal before scoring"),
     Setting("collection_common_posting", 50, "a sketch key shared by more documents than this is no evidence"),
     Setting(

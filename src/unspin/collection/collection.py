@@ -13,7 +13,7 @@ import os
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from ..document import Document, load
 from ..errors import InputError
 from . import candidates, sketch
 from .ingest import Record, Skipped, Source, records
-from .lineage import Cluster, Edge, build_clusters
+from .lineage import Cluster, Edge, Node, build_clusters
 from .postings import Keys, Postings
 from .prepare import Clock, Prepared, Preparer, default_workers, language
 from .store import Store
@@ -47,7 +47,7 @@ class AddReport:
     """What one ``Collection.add`` did."""
 
     added: int = 0
-    duplicates: int = 0  # identical content already stored under another id: kept as an alias
+    duplicates: int = 0  # added with a text already stored under another id: a document of its own, text shared
     unchanged: int = 0  # same id and text as before (a rerun)
     skipped: tuple[Skipped, ...] = ()
     seconds: float = 0.0
@@ -77,6 +77,8 @@ class Hit:
     relation: str  # derived-from | source-of | common-source | identical | unrelated | unverified
     disguise: tuple[str, ...] = ()  # of the stored document, as the engine sees it
     signals: dict[str, float] = field(default_factory=dict, compare=False)
+    identical_to: str | None = None  # an earlier hit with this very text (the same story stored under two ids)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)  # title, site, url, date, dated_by, ...
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,23 +86,46 @@ class Hit:
             "score": round(self.score, 4),
             "relation": self.relation,
             "disguise": list(self.disguise),
+            "identical_to": self.identical_to,
+            "meta": dict(self.meta),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Hit:
-        return cls(str(data["id"]), float(data["score"]), str(data["relation"]), tuple(data.get("disguise") or ()))
+        return cls(
+            str(data["id"]),
+            float(data["score"]),
+            str(data["relation"]),
+            tuple(data.get("disguise") or ()),
+            identical_to=data.get("identical_to"),
+            meta=dict(data.get("meta") or {}),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class StoredDocument:
+    """A document of the collection: its id, its text's number, the document with its own metadata, its
+    lineage date, and the other ids that arrived with the very same text (``aliases``)."""
+
     id: str
     number: int
     document: Document
     date: str | None
     aliases: tuple[str, ...] = ()
 
+    @property
+    def dated_by(self) -> str | None:
+        """Which date ``date`` is: "published" (the page's own) or "crawled" (when it was fetched)."""
+        return dated_by(self.document.meta) if self.date else None
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date, "aliases": list(self.aliases), "document": self.document.to_dict()}
+        return {
+            "id": self.id,
+            "date": self.date,
+            "dated_by": self.dated_by,
+            "aliases": list(self.aliases),
+            "document": self.document.to_dict(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +320,10 @@ class Collection:
                         if row is None:  # the document with this text could not be indexed
                             skipped.append(Skipped(key, f"{key}: same text as a document that could not be indexed"))
                             continue
-                        tx.execute("INSERT INTO aliases VALUES (?, ?, ?)", (key, row[0], json.dumps(meta)))
+                        tx.execute(
+                            "INSERT INTO aliases (key, doc, meta, date) VALUES (?, ?, ?, ?)",
+                            (key, row[0], json.dumps(meta, ensure_ascii=False), _lineage_date(meta)),
+                        )
                         counts["duplicates"] += 1
                     if prepared:
                         keys = candidates.posting_keys(sketches)
@@ -351,14 +379,35 @@ class Collection:
             for position, (number, score, signals) in enumerate(found):
                 key, text_hash = db.execute("SELECT key, hash FROM docs WHERE id = ?", (number,)).fetchone()
                 if text_hash == digest:
-                    hits.append(Hit(key, 1.0, "identical", (), signals))
+                    hit = Hit(key, 1.0, "identical", (), signals)
                 elif position < verify:
-                    hits.append(self._verify(query, number, key, signals))
+                    hit = self._verify(query, number, key, signals)
                 else:
-                    hits.append(Hit(key, score, "unverified", (), signals))
-        order = {"identical": 0, "unverified": 2, "unrelated": 3}
-        hits.sort(key=lambda h: (order.get(h.relation, 1), -h.score))
-        return hits[:top]
+                    hit = Hit(key, score, "unverified", (), signals)
+                hits.append((hit, number))
+            order = {"identical": 0, "unverified": 2, "unrelated": 3}
+            hits.sort(key=lambda h: (order.get(h[0].relation, 1), -h[0].score))
+            return self._with_copies(hits, top)
+
+    def _with_copies(self, hits: list[tuple[Hit, int]], top: int) -> list[Hit]:
+        """The hits with every id their text arrived under, each a hit of its own (oldest first; the later
+        ones ``identical_to`` the first), with its metadata; the first ``top``."""
+        out: list[Hit] = []
+        for hit, number in hits:
+            copies = sorted(self._copies(number), key=lambda c: (c[1] is None, c[1] or "", c[0]))
+            first = copies[0][0]
+            for key, _, meta in copies:
+                out.append(replace(hit, id=key, identical_to=None if key == first else first, meta=meta))
+            if len(out) >= top:
+                break
+        return out[:top]
+
+    def _copies(self, number: int) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """(id, lineage date, display metadata) of every id stored text ``number`` arrived under."""
+        db = self.store.db
+        rows = db.execute("SELECT key, date, meta FROM docs WHERE id = ?", (number,)).fetchall()
+        rows += db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)).fetchall()
+        return [(key, date, _display(json.loads(meta), date)) for key, date, meta in rows]
 
     def _verify(self, query: Document, number: int, key: str, signals: dict[str, float]) -> Hit:
         stored = self._document(number)
@@ -428,12 +477,25 @@ class Collection:
                 related, score, relation, passages = self._verdict(a, b)
                 if related and self._story(a, b, passages, sentences).one:
                     edges.append(Edge(a, b, score, relation))
-            members = {n for e in edges for n in (e.a, e.b)}
-            info: dict[int, tuple[str, str | None]] = {}
-            for number in members:
-                key, date = db.execute("SELECT key, date FROM docs WHERE id = ?", (number,)).fetchone()
-                info[number] = (key, date)
+            info = self._nodes(edges)
         return [c for c in build_clusters(edges, info) if len(c.members) >= min_size]
+
+    def _nodes(self, edges: list[Edge]) -> dict[int, Node]:
+        """Lineage nodes of the linked texts and of every text stored under several ids; each other id a text
+        arrived under becomes a node of its own (numbered below zero) with an ``identical`` edge to it."""
+        db = self.store.db
+        numbers = {n for e in edges for n in (e.a, e.b)}
+        numbers.update(n for (n,) in db.execute("SELECT DISTINCT doc FROM aliases"))
+        info: dict[int, Node] = {}
+        alias = 0
+        for number in sorted(numbers):
+            key, date, meta = db.execute("SELECT key, date, meta FROM docs WHERE id = ?", (number,)).fetchone()
+            info[number] = _node(key, date, json.loads(meta), number)
+            for key, date, meta in db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)):
+                alias -= 1
+                info[alias] = _node(key, date, json.loads(meta), number)
+                edges.append(Edge(alias, number, 1.0, "identical"))
+        return info
 
     def _verdict(self, a: int, b: int) -> tuple[bool, float, str, list[list[int]]]:
         """compare(a, b): related, score, relation and the passages' spans, cached in the store."""
@@ -488,11 +550,15 @@ class Collection:
         with self.store.errors():
             db = self.store.db
             row = db.execute("SELECT id FROM docs WHERE key = ?", (id,)).fetchone()
-            if row is None:
-                row = db.execute("SELECT doc FROM aliases WHERE key = ?", (id,)).fetchone()
+            if row is not None:
+                return self._document(int(row[0]))
+            row = db.execute("SELECT doc, date, meta FROM aliases WHERE key = ?", (id,)).fetchone()
             if row is None:
                 raise InputError(f"{id}: no such document in {self.store.path}; see `unspin index stats`")
-            return self._document(int(row[0]))
+            stored = self._document(int(row[0]))
+            others = tuple(sorted({stored.id, *stored.aliases} - {id}))
+            doc = replace(stored.document, name=id, meta=json.loads(row[2]))
+            return StoredDocument(id, stored.number, doc, row[1], others)
 
     def _document(self, number: int) -> StoredDocument:
         db = self.store.db
@@ -528,10 +594,13 @@ class Collection:
             def count(sql: str) -> int:
                 return int(db.execute(sql).fetchone()[0])
 
+            texts = count("SELECT COUNT(*) FROM docs")
+            identical = count("SELECT COUNT(*) FROM aliases")
             return {
                 "path": str(self.store.path),
-                "documents": count("SELECT COUNT(*) FROM docs"),
-                "duplicates": count("SELECT COUNT(*) FROM aliases"),
+                "documents": texts + identical,  # every id, identical copies included
+                "texts": texts,  # distinct texts: each stored and indexed once
+                "identical_copies": identical,  # documents whose text arrived before under another id
                 "vectors": count("SELECT COUNT(*) FROM vectors"),
                 "postings": len(self.postings),
                 "common_keys": self.postings.common_count(),
@@ -599,8 +668,34 @@ def _columns(doc: Document) -> tuple[Any, ...]:
 
 
 def _date(doc: Document) -> str | None:
-    value = doc.meta.get("date")
+    return _lineage_date(doc.meta)
+
+
+def _lineage_date(meta: Mapping[str, Any]) -> str | None:
+    """The date lineage orders a document by: published, else crawled."""
+    value = meta.get("date") or meta.get("crawled")
     return str(value) if value else None
+
+
+def dated_by(meta: Mapping[str, Any]) -> str | None:
+    """Which date ``_lineage_date`` took: "published", "crawled", or None."""
+    return "published" if meta.get("date") else "crawled" if meta.get("crawled") else None
+
+
+DISPLAY = ("title", "site", "url", "author", "language")
+
+
+def _display(meta: Mapping[str, Any], date: str | None) -> dict[str, Any]:
+    """The metadata a hit or a cluster member shows: title, site, url, author, language, date and its kind."""
+    out = {k: meta[k] for k in DISPLAY if meta.get(k)}
+    if date:
+        out.update(date=date, dated_by=dated_by(meta))
+    return out
+
+
+def _node(key: str, date: str | None, meta: dict[str, Any], text: int) -> Node:
+    shown = {k: meta[k] for k in ("title", "site") if meta.get(k)}
+    return Node(key, date, dated_by(meta) if date else None, text, shown)
 
 
 def _numbered(keys: Keys, numbers: np.ndarray) -> Keys:
