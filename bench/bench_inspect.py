@@ -26,8 +26,9 @@ import time
 from _common import DATA, engine, header, write  # isort: skip - first: one thread before numpy loads
 
 import unspin
-from unspin import expressions, originals, settings, spin, thesaurus
+from unspin import settings, thesaurus
 from unspin.evaluation.spinner import spin as spinner
+from unspin.inspect import expressions, load_data, originals
 from unspin.words import is_alpha_content, lemma, zipf
 
 RATES = (0.1, 0.3, 0.5)
@@ -101,7 +102,7 @@ def restoration(articles: list[str]) -> list[str]:
                 result = spinner(text, rate, n)
                 spun, swapped = result.text, {e.spun_start: e.original.lower() for e in result.edits}
             swapped_n += len(swapped)
-            for t in spin.inspect(unspin.Document("spun", spun)).tortured:
+            for t in unspin.inspect(unspin.Document("spun", spun)).tortured:
                 written = [(m.start() + t.span.start, m.group()) for m in WORD.finditer(t.span.text)]
                 covered += sum(start in swapped for start, _ in written)
                 restored = WORD.findall(t.original)
@@ -154,7 +155,7 @@ def _words_restored(phrase: str, original: str, spans: list[tuple[int, int]], hi
 def seeds() -> list[str]:
     spun_path = SEEDS / "002_085c92a93bf60dbf.txt"
     text = unspin.load(spun_path).text
-    spun, translated = spin.inspect(spun_path), spin.inspect(SEEDS / "000_4f924e5df3fd12e9.txt")
+    spun, translated = unspin.inspect(spun_path), unspin.inspect(SEEDS / "000_4f924e5df3fd12e9.txt")
     with (SEEDS / "substitutions.tsv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     flagged = right = within = phrase_known = words_changed = words_right = 0
@@ -218,7 +219,7 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    spin.load_data()
+    load_data()
     load_s = time.perf_counter() - start
     articles = read_articles(args.seed)
     clean, to_spin = articles[: args.clean], articles[args.clean : args.clean + args.spun]
@@ -228,7 +229,7 @@ def main() -> None:
     flagged = below = words = 0
     cpu = time.process_time()
     for text in clean:
-        result = spin.inspect(unspin.Document("clean", text))
+        result = unspin.inspect(unspin.Document("clean", text))
         flagged += sum(1 for t in result.tortured if t.source == "unspin")
         below += result.spun_score < threshold
         words += len(text.split())
@@ -237,14 +238,14 @@ def main() -> None:
     long = [a for a in articles if 700 <= len(a.split()) <= 900][:100]
     cpu = time.process_time()
     for text in long:
-        spin.inspect(unspin.Document("long", text))
+        unspin.inspect(unspin.Document("long", text))
     long_rate = len(long) / (time.process_time() - cpu)
 
-    negatives = [spin.inspect(unspin.Document("original", t)).spun_score >= threshold for t in to_spin]
+    negatives = [unspin.inspect(unspin.Document("original", t)).spun_score >= threshold for t in to_spin]
     rows = []
     for rate in RATES:
         positives = [
-            spin.inspect(unspin.Document("spun", spinner(t, rate, n).text)).spun_score >= threshold
+            unspin.inspect(unspin.Document("spun", spinner(t, rate, n).text)).spun_score >= threshold
             for n, t in enumerate(to_spin)
         ]
         tp, fp = sum(positives), sum(negatives)

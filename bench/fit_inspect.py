@@ -4,11 +4,11 @@ Reuters articles (../shared/data/reuters-20k; a slice disjoint from the ones ``b
 are spun here with WordNet synonyms at 10, 30 and 50% (``unspin.evaluation.spinner``; the detector reads
 the Moby thesaurus, not WordNet), a quarter are left as written.
 
-The word model. Each content word gets ``spin._features``; the label is whether the spinner replaced it. A
+The word model. Each content word gets ``word_model.features``; the label is whether the spinner replaced it. A
 logistic regression (Newton steps, a little L2) gives weights whose score minus the training prior's log odds
 is the log likelihood ratio "swapped" : "as written"; the script prints them as ``_WEIGHTS``/``_BIAS`` for
-src/unspin/spin.py, with held-out AUC and the EM spin-rate estimate per spin rate, and the spun-score scale
-for them (``_RATE_HALF``, ``_REPORT_SCORE``: percentiles on 2,000 further clean articles).
+src/unspin/inspect/word_model.py, with held-out AUC and the EM spin-rate estimate per spin rate, and the spun-score
+scale for them (``_RATE_HALF``, ``_REPORT_SCORE``: percentiles on 2,000 further clean articles).
 
 The choice of the original. Each swapped word's candidates (``originals.candidates``: Moby both ways and WordNet)
 get ``originals.features``; a conditional logit (softmax over one word's candidates, L-BFGS, a little L2)
@@ -17,9 +17,9 @@ spun with Moby synonyms instead (the same words replaced, each by a random commo
 inflected like it), three ways: from the word's entry, mutual ones (whose entry lists the word back, as in a
 spinner's groups of interchangeable words) and headwords listing the word, so that no thesaurus and no
 direction of its links is credited for being the spinner's own; it prints ``WEIGHTS`` for
-src/unspin/originals.py and, on held-out articles, how often the best candidate is the original, for the weights in
-originals.py now and for the refitted ones, against the older choice (frequency + closeness + known pair + used in
-the document, Moby headwords only).
+src/unspin/inspect/originals.py and, on held-out articles, how often the best candidate is the original, for the
+weights in originals.py now and for the refitted ones, against the older choice (frequency + closeness + known
+pair + used in the document, Moby headwords only).
 
     python bench/fit_inspect.py --articles 600
 """
@@ -38,9 +38,10 @@ import numpy as np
 from scipy.optimize import minimize
 
 import unspin
-from unspin import expressions, originals, settings, spin
+from unspin import settings
 from unspin.evaluation.spinner import spin as spinner
-from unspin.phrases import Lexicon, counts_lexicon
+from unspin.inspect import context, document_score, expressions, originals, word_model
+from unspin.inspect.lexicon import Lexicon, counts_lexicon
 from unspin.segment import Segmented, segment
 from unspin.words import is_alpha_content, zipf
 
@@ -68,7 +69,7 @@ def swaps_of(seg: Segmented, swapped: dict[int, str], number: int) -> list[Swap]
     found = []
     for i, token in enumerate(seg.tokens):
         if token.start in swapped and token.norm.isalpha():
-            prev, nxt = spin._neighbours(seg, i)
+            prev, nxt = context.neighbours(seg, i)
             found.append(Swap(token.norm, prev, nxt, used, swapped[token.start], number))
     return found
 
@@ -89,7 +90,7 @@ def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[s
         spun = spinner(text, rate, number) if rate else None
         seg = segment(unspin.Document("train", spun.text if spun else text))
         swapped = {e.spun_start: e.original.lower() for e in spun.edits} if spun else {}
-        indices, features = spin._features(seg)
+        indices, features = word_model.features(seg)
         for i, row in zip(indices, features, strict=True):
             rows.append(row)
             labels.append(int(seg.tokens[i].start in swapped))
@@ -105,14 +106,15 @@ def data(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[s
 
 def calibrate(weights: np.ndarray, bias: float, start: int) -> tuple[float, float]:
     """``_RATE_HALF`` and ``_REPORT_SCORE`` for these word weights: the 98.5th percentile of the spun evidence
-    (``spin._spun_score``'s density) on clean articles [start, start + CALIBRATION), and the 99.8th of spun_score."""
+    (``document_score.spun_score_of``'s density) on clean articles [start, start + CALIBRATION), and the 99.8th
+    of spun_score."""
     base = settings.get("spin_known_base")
     density = []
     for text in read_articles(13)[start : start + CALIBRATION]:
         seg = segment(unspin.Document("clean", text))
-        _, rows = spin._features(seg)
-        rate = spin._spin_rate(list(np.asarray(rows) @ weights + bias))[0] if rows else 0.0
-        density.append(rate + spin._KNOWN_WEIGHT * max(0.0, base - spin._known_rate(seg)))
+        _, rows = word_model.features(seg)
+        rate = document_score.spin_rate(list(np.asarray(rows) @ weights + bias))[0] if rows else 0.0
+        density.append(rate + document_score.KNOWN_WEIGHT * max(0.0, base - document_score.known_pair_rate(seg)))
     values = np.asarray(density)
     half = float(np.percentile(values, 98.5))
     return half, float(np.percentile(values / (values + half), 99.8))
@@ -225,13 +227,13 @@ def main() -> None:
     print(f"{len(y)} content words, {int(y.sum())} swapped; held-out AUC {test_auc:.3f}")
     print("_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in weights) + ")")
     print(f"_BIAS = {bias:.4f}")
-    for name, v in zip(spin._FEATURES, weights, strict=True):
+    for name, v in zip(word_model.FEATURES, weights, strict=True):
         print(f"  {name:22s} {v:+.3f}")
     for q in (2, 3, 4, 5):
         clean, recall = (llr[rates == 0] > q).mean() * 1000, (llr[y == 1] > q).mean()
         print(f"llr > {q}: {clean:.2f} per 1000 clean words; recall {recall:.3f}")
     for rate in RATES:
-        found = [spin._spin_rate(list(llr[docs == d]))[0] for d in np.unique(docs[rates == rate])]
+        found = [document_score.spin_rate(list(llr[docs == d]))[0] for d in np.unique(docs[rates == rate])]
         print(f"spin rate {rate:.0%}: estimated rate percentiles 5/50/95 {np.percentile(found, [5, 50, 95]).round(3)}")
     half, report = calibrate(weights, bias, FIRST + args.articles)
     print(f"_RATE_HALF = {half:.3f}; _REPORT_SCORE = {report:.3f} (clean articles after the fitted ones)")

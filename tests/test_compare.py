@@ -84,3 +84,25 @@ def test_sentence_rewritten_as_three_is_one_passage() -> None:
     [passage] = [p for p in c.passages if "foundations of statistics" in p.a.text]
     assert passage.b.text.startswith("There is a debate amongst frequentists")
     assert "should be assigned." in passage.b.text
+
+
+def test_original_is_never_called_the_copy_whichever_synonyms_a_spinner_picks() -> None:
+    """A spinner picking the commonest synonym made the original look spun when rarity decided direction."""
+    import gzip
+    import json
+
+    from unspin.evaluation.spinner import spin
+
+    from .conftest import DATA
+
+    with gzip.open(need(DATA / "reuters-20k" / "reuters-20k.jsonl.gz"), "rt", encoding="utf-8") as handle:
+        articles = [
+            t for t in (json.loads(line)["text"] for _, line in zip(range(40), handle, strict=False)) if len(t) > 1500
+        ][:4]
+    for n, text in enumerate(articles):
+        for choice in ("frequent", "mixture"):
+            c = unspin.compare(text, spin(text, 0.2, seed=n, choice=choice).text)
+            assert c.relation == "b-from-a", (n, choice, c.side_a.evidence, c.side_b.evidence)
+            assert "spun" in c.side_b.disguise and "spun" not in c.side_a.disguise
+            assert c.direction_confidence >= 0.9
+            assert c.to_dict()["direction_confidence"] == round(c.direction_confidence, 3)

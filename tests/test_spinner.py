@@ -99,3 +99,28 @@ def test_synonyms_are_inflected_like_the_word() -> None:
     assert all(w.endswith("ing") for w in synonyms("raising"))
     assert all(w.endswith("s") for w in synonyms("results"))
     assert synonyms("xqzv") == []
+
+
+def test_frequent_spinner_picks_the_commonest_synonym(article: str) -> None:
+    from wordfreq import zipf_frequency
+
+    rare, frequent = spin(article, 0.3, seed=8), spin(article, 0.3, seed=8, choice="frequent")
+    assert [e.start for e in rare.edits] == [e.start for e in frequent.edits]  # same words chosen
+    for edit in frequent.edits:
+        options = synonyms(edit.original.lower())
+        best = max(zipf_frequency(w, "en") for w in options)
+        assert zipf_frequency(edit.replacement.lower(), "en") == best
+    mean = sum(zipf_frequency(e.replacement.lower(), "en") for e in frequent.edits) / len(frequent.edits)
+    assert mean > sum(zipf_frequency(e.replacement.lower(), "en") for e in rare.edits) / len(rare.edits)
+
+
+def test_mixture_spinner_replaces_word_types_consistently(article: str) -> None:
+    spun = spin(article, 0.2, seed=9, choice="mixture")
+    by_type: dict[str, set[str]] = {}
+    for edit in spun.edits:
+        by_type.setdefault(edit.original.lower(), set()).add(edit.replacement.lower())
+        assert spun.text[edit.spun_start : edit.spun_end] == edit.replacement
+    assert all(len(replacements) == 1 for replacements in by_type.values())
+    assert len(by_type) >= 10
+    with pytest.raises(ValueError, match="choice"):
+        spin(article, 0.2, choice="thesaurus")

@@ -4,7 +4,7 @@ from .collection import Collection
 from .compare import Comparison, compare
 from .document import Document, Span, load
 from .errors import EncodingError, InputError, ModelNotInstalledError, StoreError, UnspinError
-from .spin import Inspection, inspect
+from .inspect import Inspection, inspect
 
 __all__ = [
     "Collection",

@@ -234,7 +234,7 @@ def _inspect(args: argparse.Namespace) -> int:
     import json
 
     from .document import load
-    from .spin import inspect, to_html
+    from .inspect import inspect, to_html
 
     doc = load(Path(args.doc))
     result = inspect(doc, phrases=Path(args.phrases) if args.phrases else None, db=args.db)

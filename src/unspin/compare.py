@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,11 +18,13 @@ from .align import (
     sentence_passages,
     verbatim_passages,
 )
-from .document import Document, load
-from .segment import Segmented, segment
+from .clean import Boilerplate
+from .document import Document, Span, load
+from .normalize import Normalized, normalize
+from .segment import Segmented, Sentence, Token, segment
 from .settings import get
 from .substitute import Substitution, find_substitutions
-from .verdict import Side, artefacts, boilerplate_evidence, document_score, spun_side
+from .verdict import Artefact, Side, artefacts, boilerplate_evidence, document_score, obfuscation_evidence, spun_side
 
 
 @dataclass(slots=True)
@@ -41,12 +44,14 @@ class Comparison:
     segmented_b: Segmented = field(repr=False)
     timings_ms: dict[str, float] = field(default_factory=dict)
     stats: AlignStats = field(default_factory=AlignStats)
+    direction_confidence: float = 0.0  # how sure the relation is; 0.5 and below: undecided
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "related": self.related,
             "score": round(self.score, 4),
             "relation": self.relation,
+            "direction_confidence": round(self.direction_confidence, 3),
             "a": _side_dict(self.a, self.side_a, self.segmented_a),
             "b": _side_dict(self.b, self.side_b, self.segmented_b),
             "passages": [p.to_dict() for p in self.passages],
@@ -82,7 +87,9 @@ def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Do
     clock = _Clock()
     doc_a, doc_b = load(a, name="a"), load(b, name="b")
     clock.lap("load")
-    sa, sb = segment(doc_a), segment(doc_b)
+    norm_a, norm_b = normalize(doc_a.text), normalize(doc_b.text)  # every span is mapped back at the end
+    clock.lap("normalize")
+    sa, sb = segment(_seen(doc_a, norm_a)), segment(_seen(doc_b, norm_b))
     clock.lap("segment")
     lang_a, lang_b = language.detect(_sample(sa)), language.detect(_sample(sb))
     clock.lap("language")
@@ -100,10 +107,62 @@ def compare(a: str | os.PathLike[str] | Document, b: str | os.PathLike[str] | Do
     )
     subs = [] if translated else find_substitutions(sa, sb, passages, lang_a)
     clock.lap("substitutions")
-    comparison = _judge(doc_a, doc_b, sa, sb, lang_a, lang_b, passages, subs, stats)
+    comparison = _judge(sa, sb, lang_a, lang_b, passages, subs, stats, norm_a, norm_b)
+    if norm_a.changed or norm_b.changed:
+        _restore(comparison, doc_a, norm_a, doc_b, norm_b)
     clock.lap("verdict")
     comparison.timings_ms = clock.laps
     return comparison
+
+
+def _seen(doc: Document, norm: Normalized) -> Document:
+    """The document as a reader sees it (invisible characters and look-alikes undone)."""
+    return replace(doc, text=norm.text) if norm.changed else doc
+
+
+def _obfuscation(side_a: Side, side_b: Side, norm_a: Normalized, norm_b: Normalized) -> None:
+    """The side that hides words from matchers with invisible or look-alike characters, more than the
+    other does, is obfuscated, and that is a mark of a copy: an original has no one to hide from."""
+    least = int(get("obfuscated_characters"))
+    for side, mine, theirs in ((side_a, norm_a, norm_b), (side_b, norm_b, norm_a)):
+        count = mine.evasive_count()
+        if count >= least and count > 2 * theirs.evasive_count():
+            side.disguise.append("obfuscated")
+            side.evidence.append(obfuscation_evidence(mine.evidence()))
+            side.marks += 2
+
+
+def _restore(c: Comparison, doc_a: Document, norm_a: Normalized, doc_b: Document, norm_b: Normalized) -> None:
+    """Every span of the comparison, computed on the normalised texts, as a span of the original text."""
+
+    def span_a(s: Span) -> Span:
+        return Span.of(doc_a.text, *norm_a.span(s.start, s.end))
+
+    def span_b(s: Span) -> Span:
+        return Span.of(doc_b.text, *norm_b.span(s.start, s.end))
+
+    c.a, c.b = doc_a, doc_b
+    c.segmented_a = _restore_segmented(c.segmented_a, doc_a, norm_a)
+    c.segmented_b = _restore_segmented(c.segmented_b, doc_b, norm_b)
+    c.passages = [replace(p, a=span_a(p.a), b=span_b(p.b)) for p in c.passages]
+    c.substitutions = [replace(s, a=span_a(s.a), b=span_b(s.b)) for s in c.substitutions]
+    c.side_a.artefacts = [Artefact(span_a(x.span), x.kind, x.original) for x in c.side_a.artefacts]
+    c.side_b.artefacts = [Artefact(span_b(x.span), x.kind, x.original) for x in c.side_b.artefacts]
+
+
+def _restore_segmented(seg: Segmented, doc: Document, norm: Normalized) -> Segmented:
+    if not norm.changed:
+        return seg
+
+    def span(s: Span) -> Span:
+        return Span.of(doc.text, *norm.span(s.start, s.end))
+
+    return Segmented(
+        doc,
+        tuple(Boilerplate(span(b.span), b.reason) for b in seg.boilerplate),
+        tuple(Sentence(span(s.span), s.first_token, s.last_token) for s in seg.sentences),
+        tuple(Token(*norm.span(t.start, t.end), t.norm) for t in seg.tokens),
+    )
 
 
 def _sample(seg: Segmented) -> str:
@@ -111,8 +170,6 @@ def _sample(seg: Segmented) -> str:
 
 
 def _judge(
-    doc_a: Document,
-    doc_b: Document,
     sa: Segmented,
     sb: Segmented,
     lang_a: str,
@@ -120,14 +177,17 @@ def _judge(
     passages: list[Passage],
     subs: list[Substitution],
     stats: AlignStats,
+    norm_a: Normalized,
+    norm_b: Normalized,
 ) -> Comparison:
+    doc_a, doc_b = sa.doc, sb.doc
     side_a, side_b = Side(lang_a), Side(lang_b)
     score = document_score(passages, sa, sb)
     related = score >= get("related_score")
     if not related:
         return Comparison(doc_a, doc_b, False, score, "unrelated", side_a, side_b, [], [], sa, sb, stats=stats)
 
-    spinner, votes = spun_side(subs)
+    spinner, votes, confidence = spun_side(subs)
     passages = [_final_kind(p, subs, spinner) for p in passages]
     side_a.artefacts = artefacts(sa, sb, subs, passages, "a")
     side_b.artefacts = artefacts(sb, sa, subs, passages, "b")
@@ -138,7 +198,8 @@ def _judge(
         if spinner == name:
             side.disguise.append("spun")
             side.evidence.append(
-                f"its wording is the rarer one in {votes[name]} of {sum(votes.values())} thesaurus-linked substitutions"
+                f"its wording fits its context worse (language model) in {votes[name]} of "
+                f"{votes['a'] + votes['b']} substitutions where one side fits worse (confidence {confidence:.2f})"
             )
             side.marks += 2
         kinds = {x.kind for x in side.artefacts}
@@ -161,7 +222,9 @@ def _judge(
                 side.evidence.append(f"written in {side.language}, the other in {other.language}")
                 side.marks += 1 if other.language == "en" else 0
 
+    _obfuscation(side_a, side_b, norm_a, norm_b)
     relation = _relation(side_a, side_b, sa, sb)
+    sure = _confidence(relation, side_a, side_b, spinner, confidence)
     kinds = {p.kind for p in passages}
     for side, derived in (
         (side_a, relation in ("a-from-b", "common-source")),
@@ -172,14 +235,27 @@ def _judge(
                 if kind in kinds:
                     side.disguise.insert(0, kind)
                     break
-    return Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
+    c = Comparison(doc_a, doc_b, True, score, relation, side_a, side_b, passages, subs, sa, sb, stats=stats)
+    c.direction_confidence = sure
+    return c
+
+
+def _confidence(relation: str, side_a: Side, side_b: Side, spinner: str | None, lm_confidence: float) -> float:
+    """How sure the relation is: the language model's sign test when the spun side is the copy, else by
+    how strong the copy's marks are; a common source with no marks on either side is undecided (0.5)."""
+    if relation == "common-source":
+        return 0.8 if side_a.marks and side_b.marks else 0.5
+    derived = side_b if relation == "b-from-a" else side_a
+    if spinner == relation[0]:
+        return lm_confidence
+    return 0.9 if derived.marks >= 2 else 0.6
 
 
 def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None) -> Passage:
     if passage.kind == "translated":
         return passage
     inside = [s for s in subs if passage.a.start <= s.a.start < passage.a.end]
-    if spinner and sum(s.rarer == spinner for s in inside) >= (2 if passage.method == "exact" else 1):
+    if spinner and sum(s.worse == spinner for s in inside) >= (2 if passage.method == "exact" else 1):
         return replace(passage, kind="spun")
     if passage.method == "exact":
         return passage
@@ -190,8 +266,9 @@ def _final_kind(passage: Passage, subs: list[Substitution], spinner: str | None)
 
 def _relation(side_a: Side, side_b: Side, sa: Segmented, sb: Segmented) -> str:
     """Each side's marks of derivation: both marked means siblings of a common source."""
-    marks_a = side_a.marks + (1 if sa.boilerplate and not side_b.marks else 0)
-    marks_b = side_b.marks + (1 if sb.boilerplate and not side_a.marks else 0)
+    own_a, own_b = _own_boilerplate(sa, sb), _own_boilerplate(sb, sa)  # a wire credit both keep is no mark
+    marks_a = side_a.marks + (1 if own_a and not side_b.marks else 0)
+    marks_b = side_b.marks + (1 if own_b and not side_a.marks else 0)
     if marks_a and marks_b:
         side_a.evidence.append("both sides carry changes the other lacks: neither copies the other")
         return "common-source"
@@ -200,6 +277,21 @@ def _relation(side_a: Side, side_b: Side, sa: Segmented, sb: Segmented) -> str:
     if marks_a:
         return "a-from-b"
     return "common-source"
+
+
+def _own_boilerplate(seg: Segmented, other: Segmented) -> bool:
+    """``seg`` has boilerplate lines that ``other`` lacks, even reworded (a spinner touches credit lines too)."""
+    theirs = {t.norm for t in other.tokens} | {
+        w.lower() for b in other.boilerplate for w in _WORDS.findall(b.span.text)
+    }
+    for line in seg.boilerplate:
+        words = {w.lower() for w in _WORDS.findall(line.span.text)}
+        if len(words & theirs) < 0.6 * len(words):
+            return True
+    return False
+
+
+_WORDS = re.compile(r"\w{4,}")
 
 
 class _Clock:

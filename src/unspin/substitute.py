@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from . import settings, thesaurus
 from .align import Passage
 from .document import Span
+from .inspect import expressions
 from .segment import Segmented, Token
 from .words import is_content, lemma, zipf
 
@@ -21,11 +24,20 @@ class Substitution:
 
     a: Span
     b: Span
-    rarer: str | None  # "a" or "b": the side whose wording is rarer, as a spinner's usually is
+    rarer: str | None  # "a" or "b": the side whose wording is rarer
     synonym: bool  # Moby lists a word of one side as a synonym of a word of the other
+    worse: str | None = None  # the side whose wording fits its context worse under the language model
+    fit: float = 0.0  # by how much (nats, a's fit less b's): above 0, b's wording fits worse
 
     def to_dict(self) -> dict[str, Any]:
-        return {"a": self.a.to_dict(), "b": self.b.to_dict(), "rarer": self.rarer, "synonym": self.synonym}
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "rarer": self.rarer,
+            "synonym": self.synonym,
+            "worse": self.worse,
+            "fit": round(self.fit, 2),
+        }
 
 
 def find_substitutions(sa: Segmented, sb: Segmented, passages: list[Passage], language: str) -> list[Substitution]:
@@ -37,15 +49,51 @@ def find_substitutions(sa: Segmented, sb: Segmented, passages: list[Passage], la
     for passage in passages:
         if passage.kind == "translated":
             continue
-        pieces = [(sa.sentence_tokens(i), sb.sentence_tokens(j)) for i, j in passage.pairs]
-        if passage.method == "exact" and passage.score < 1.0:  # verbatim runs with words changed between
-            pieces.append((_tokens_in(sa, passage.a), _tokens_in(sb, passage.b)))
+        if passage.method == "exact" and passage.score >= 1.0:
+            continue  # word for word
+        if passage.pairs and _sentences_inside(sa, passage.a) <= {i for i, _ in passage.pairs}:
+            pieces = [(sa.sentence_tokens(i), sb.sentence_tokens(j)) for i, j in passage.pairs]
+        else:  # a verbatim run with words changed inside, or sentence pairs joined to one: diff it whole
+            pieces = [(_tokens_in(sa, passage.a), _tokens_in(sb, passage.b))]
         for ta, tb in pieces:
-            for (a0, a1), (b0, b1) in _replacements([t.norm for t in ta], [t.norm for t in tb]):
+            words_a, words_b = [t.norm for t in ta], [t.norm for t in tb]
+            for (a0, a1), (b0, b1) in _replacements(words_a, words_b):
                 sub = _substitution(sa, ta[a0:a1], sb, tb[b0:b1], language)
                 if sub is not None:
+                    if language in ("en", "und"):
+                        fit_a = context_fit(words_a[max(0, a0 - 2) : a0], words_a[a0:a1], words_a[a1 : a1 + 2])
+                        fit_b = context_fit(words_b[max(0, b0 - 2) : b0], words_b[b0:b1], words_b[b1 : b1 + 2])
+                        margin = settings.get("fit_margin")
+                        worse = "a" if fit_a < fit_b - margin else "b" if fit_b < fit_a - margin else None
+                        sub = Substitution(sub.a, sub.b, sub.rarer, sub.synonym, worse, fit_a - fit_b)
                     found.append(sub)
     return found
+
+
+def context_fit(before: list[str], phrase: list[str], after: list[str]) -> float:
+    """How well ``phrase`` fits between its neighbours, in nats: the trigram log-probability of the phrase
+    and the two words after it, less the phrase's own unigram log-probability, so that a common word is
+    not taken for a fitting one. A spinner's swap fits worse than the word it replaced whether it picked
+    a rarer or a commoner synonym (about nine times in ten on spun Reuters articles)."""
+    words = [*before[-2:], *phrase, *after[:2]]
+    first = len(before[-2:])
+    total = sum(_log_p(words[k], tuple(words[max(0, k - 2) : k])) for k in range(first, len(words)))
+    return total - sum(_log_p(word, ()) for word in phrase)
+
+
+_UNKNOWN_LOG_P = -7 * math.log(10)  # a word the model does not know: as rare as its rarest words
+_LM_NATS = math.log(1.0001)  # the model's scores are logs to base 1.0001
+
+
+@lru_cache(maxsize=500_000)
+def _log_p(word: str, history: tuple[str, ...]) -> float:
+    if not expressions.lm_knows(word):
+        return _UNKNOWN_LOG_P
+    return float(expressions.language_model().prob([word, *reversed(history)])) * _LM_NATS
+
+
+def _sentences_inside(seg: Segmented, span: Span) -> set[int]:
+    return {n for n, s in enumerate(seg.sentences) if span.start <= s.span.start and s.span.end <= span.end}
 
 
 def _tokens_in(seg: Segmented, span: Span) -> tuple[Token, ...]:

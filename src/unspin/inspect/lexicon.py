@@ -29,9 +29,9 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from . import thesaurus
-from .errors import InputError
-from .words import STOPWORDS
+from .. import thesaurus
+from ..errors import InputError
+from ..words import STOPWORDS
 
 __all__ = [
     "Lexicon",

@@ -11,9 +11,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import expressions, settings, thesaurus
-from .phrases import Lexicon, irregular_bases, irregular_forms, wordnet_synonyms
-from .words import STOPWORDS, is_alpha_content, lemma, zipf
+from .. import settings, thesaurus
+from ..words import STOPWORDS, is_alpha_content, lemma, zipf
+from . import expressions
+from .lexicon import Lexicon, irregular_bases, irregular_forms, wordnet_synonyms
 
 
 @lru_cache(maxsize=1)

