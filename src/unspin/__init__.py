@@ -5,6 +5,7 @@ from .compare import Comparison, compare
 from .document import Document, Span, load
 from .errors import EncodingError, InputError, ModelNotInstalledError, StoreError, UnspinError
 from .inspect import Inspection, inspect
+from .scale import crawl
 
 __all__ = [
     "Collection",
@@ -18,6 +19,7 @@ __all__ = [
     "StoreError",
     "UnspinError",
     "compare",
+    "crawl",
     "inspect",
     "load",
 ]

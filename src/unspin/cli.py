@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--db", help="a collection (unspin index): word pairs its documents use often count as known")
     inspect.set_defaults(run=_inspect)
     _collection_verbs(verbs)
+    _crawl_verb(verbs)
     return parser
 
 
@@ -78,6 +79,7 @@ def _collection_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     stats = actions.add_parser("stats", help="documents, duplicates, index sizes")
     stats.add_argument("--db", required=True, help="the collection file")
     stats.set_defaults(run=_index_stats)
+    _index_import_verb(actions)
 
     search = verbs.add_parser("search", help="the stored documents likeliest to share a source with DOC")
     search.add_argument("doc", metavar="DOC", help="a document file, or a .jsonl of several documents")
@@ -96,6 +98,75 @@ def _collection_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     show.add_argument("id", metavar="ID", help="the document's id in the collection")
     show.add_argument("--db", required=True, help="the collection file")
     show.set_defaults(run=_show)
+
+
+def _crawl_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    crawl = verbs.add_parser(
+        "crawl", help="the collection's pipeline over a whole crawl, in shards, on a process pool or a Ray cluster"
+    )
+    crawl.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, .jsonl(.gz), .warc(.gz), .parquet")
+    crawl.add_argument("--out", required=True, metavar="DIR", help="crawl folder (a rerun of the command resumes it)")
+    crawl.add_argument(
+        "--engine", choices=("local", "ray"), default="local", help="local process pool (default) or Ray"
+    )
+    crawl.add_argument(
+        "--address", help="a running Ray cluster (e.g. ray://head:10001 or auto); default: start one here"
+    )
+    crawl.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    crawl.add_argument("--gpus", type=float, default=0.0, help="GPUs shared by the model actors (ray engine)")
+    crawl.add_argument("--shard-size", type=int, default=1000, help="records per shard (default 1000)")
+    crawl.add_argument("--json", action="store_true", help="print the crawl report as JSON")
+    crawl.set_defaults(run=_crawl)
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    import json
+
+    from .scale import crawl
+
+    if args.shard_size < 1 or (args.workers is not None and args.workers < 0):
+        raise UnspinError("--shard-size must be 1 or more and --workers 0 or more")
+    report = crawl(
+        args.inputs,
+        args.out,
+        engine=args.engine,
+        workers=args.workers,
+        address=args.address,
+        gpus=args.gpus,
+        shard_size=args.shard_size,
+        progress=True,
+    )
+    for skipped in report.skipped:
+        print(f"skipped {skipped.id}: {skipped.reason}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    rate = report.documents / report.seconds if report.seconds else 0.0
+    print(
+        f"crawled {report.documents} documents (duplicates {report.duplicates}, skipped {len(report.skipped)}) "
+        f"in {report.seconds:.1f} s ({rate:,.0f} docs/s, {report.engine} engine, {report.workers} workers): "
+        f"{report.pairs} candidate pairs proven, {report.links} one story, {len(report.clusters)} clusters; "
+        f"tables in {report.out}"
+    )
+    return 0
+
+
+def _index_import_verb(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    load = actions.add_parser("import", help="load a finished `unspin crawl` folder into a new collection")
+    load.add_argument("dir", metavar="DIR", help="the crawl folder (unspin crawl --out DIR)")
+    load.add_argument("--db", required=True, help="the collection file (new)")
+    load.set_defaults(run=_index_import)
+
+
+def _index_import(args: argparse.Namespace) -> int:
+    from .scale import import_crawl
+
+    report = import_crawl(args.dir, args.db)
+    print(
+        f"imported {report.documents} documents, {report.duplicates} duplicates, {report.links} links, "
+        f"{report.verdicts} verdicts into {args.db}"
+    )
+    return 0
 
 
 def _index_add(args: argparse.Namespace) -> int:

@@ -1,0 +1,236 @@
+"""unspin crawl on real data: Reuters articles with planted disguised copies, on the local pool and on Ray,
+against ``index add`` + ``clusters``; a worker or the driver killed mid-crawl; bad records counted."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from unspin import Collection
+from unspin.cli import main
+from unspin.evaluation.spinner import spin
+from unspin.evaluation.wrap import wrap
+from unspin.scale import crawl, import_crawl, read_clusters
+
+from .conftest import DATA
+
+REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
+NTREX = DATA / "ntrex128-dev" / "ntrex128-dev.jsonl"
+ARTICLES = 100
+SHARD = 25  # records per shard: five shards, so two workers share them and a kill lands mid-crawl
+PLANTED = {  # kind -> (rate, articles copied)
+    "wrapped": (0.0, (3, 17, 41)),
+    "spun-10": (0.1, (8, 52)),
+    "spun-30": (0.3, (12, 66)),
+    "spun-50": (0.5, (27, 80)),
+}
+
+
+def _corpus(path: Path) -> dict[str, str]:
+    """Reuters articles, disguised copies of some, NTREX English articles with two translations each, and
+    three bad records (not JSON, no text, a copy of a text under another id). Returns copy id -> original."""
+    for need in (REUTERS, NTREX):
+        if not need.exists():
+            pytest.skip(f"real data missing: {need} (tests read ../shared/data beside the project)")
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in itertools.islice(f, ARTICLES)]
+    ntrex = [json.loads(line) for line in NTREX.read_text(encoding="utf-8").splitlines()]
+    english = [r for r in ntrex if r["role"] == "source"][:3]
+    originals: dict[str, str] = {}
+    lines = [json.dumps(r) for r in rows]
+    for kind, (rate, picked) in PLANTED.items():
+        for i in picked:
+            text = rows[i]["text"]
+            copy = wrap(text, i) if kind == "wrapped" else spin(text, rate, i).text
+            originals[f"copy/{kind}/{i}"] = rows[i]["id"]
+            lines.append(json.dumps({"id": f"copy/{kind}/{i}", "text": copy}))
+    for row in english:
+        lines.append(json.dumps({"id": row["id"], "text": row["text"], "title": row["title"]}))
+        for language in ("deu", "fra"):
+            other = next(r for r in ntrex if r["language"] == language and r["doc"] == row["doc"])
+            originals[other["id"]] = row["id"]
+            lines.append(json.dumps({"id": other["id"], "text": other["text"], "language": language[:2]}))
+    lines += ["{not json", json.dumps({"id": "empty", "text": " "}), json.dumps(dict(rows[5], id="same-text-as-5"))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return originals
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("crawl")
+    corpus = root / "corpus.jsonl"
+    originals = _corpus(corpus)
+    report = crawl([str(corpus)], root / "local", workers=2, shard_size=SHARD)
+    collection = Collection(root / "added.db")
+    collection.add([str(corpus)])
+    return {
+        "root": root,
+        "corpus": corpus,
+        "originals": originals,
+        "report": report,
+        "collection": collection,
+        "clusters": [c.to_dict() for c in collection.clusters()],
+    }
+
+
+def _clusters(out: Path) -> list[dict[str, Any]]:
+    return [c.to_dict() for c in read_clusters(out)]
+
+
+def test_local_crawl_gives_the_collections_clusters(built: dict[str, Any]) -> None:
+    report = built["report"]
+    assert [c.to_dict() for c in report.clusters] == built["clusters"]
+    assert _clusters(built["root"] / "local") == built["clusters"]
+    members = {m: c["members"] for c in built["clusters"] for m in c["members"]}
+    together = [copy for copy, original in built["originals"].items() if original in members.get(copy, ())]
+    assert len(together) >= 0.7 * len(built["originals"]), together  # the planted copies are clustered
+    assert report.documents == built["collection"].stats()["documents"]
+
+
+def test_bad_records_are_skipped_with_reasons_and_counted(built: dict[str, Any]) -> None:
+    report = built["report"].to_dict()
+    assert report["skipped"] == 2
+    assert report["skip_reasons"] == {"not a JSON line": 1, "no text": 1}
+    assert report["duplicates"] == 1
+    assert set(report["stages"]) >= {"prepare", "model", "keys", "shuffle", "link", "proof", "clusters"}
+    assert report["stages"]["model"]["sentences"] > 3 * ARTICLES * 0.9
+
+
+def test_index_import_is_the_collection_index_add_builds(built: dict[str, Any]) -> None:
+    db = built["root"] / "imported.db"
+    result = import_crawl(built["root"] / "local", db)
+    with Collection(db) as imported, Collection(built["root"] / "added.db") as added:  # both read from disk
+        assert result.documents == imported.stats()["documents"]
+        mine, theirs = imported.stats(), added.stats()
+        for name in ("documents", "duplicates", "vectors", "postings", "common_keys", "links", "verified_pairs"):
+            assert mine[name] == theirs[name], name
+        assert [c.to_dict() for c in imported.clusters()] == built["clusters"]
+        found = 0
+        for copy, original in built["originals"].items():
+            text = added.get(copy).document
+            hits = [h.to_dict() for h in imported.search(text, top=10, verify=0)]
+            assert hits == [h.to_dict() for h in added.search(text, top=10, verify=0)]
+            found += original in [h["id"] for h in hits]
+        assert found == len(built["originals"])  # recall@10 of the planted copies, as in the collection
+
+
+def test_a_killed_pool_worker_changes_nothing(built: dict[str, Any]) -> None:
+    out = built["root"] / "killed-worker"
+    killed: list[int] = []
+
+    def kill_one_worker() -> None:  # once the model stage runs, kill -9 a pool worker (a child like us)
+        deadline = time.monotonic() + 120
+        while not (out / "numbers.parquet.done").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        for pid in _children():
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            return
+
+    watcher = threading.Thread(target=kill_one_worker)
+    watcher.start()
+    report = crawl([str(built["corpus"])], out, workers=2, shard_size=SHARD)
+    watcher.join()
+    assert killed
+    assert report.retries >= 1
+    assert _clusters(out) == built["clusters"]
+
+
+def test_a_killed_driver_resumes_from_finished_shards(
+    built: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = built["root"] / "killed-driver"
+    command = [sys.executable, "-m", "unspin.cli", "crawl", str(built["corpus"]), "--out", str(out)]
+    command += ["--workers", "2", "--shard-size", str(SHARD)]
+    driver = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (out / "numbers.parquet.done").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    assert not (out / "clusters.parquet").exists()
+    assert main(["crawl", str(built["corpus"]), "--out", str(out), "--workers", "2", "--shard-size", str(SHARD)]) == 0
+    err = capsys.readouterr().err
+    assert "crawl prepare: 5/5 tasks, 5 done before" in err
+    assert "documents/s" in err
+    assert _clusters(out) == built["clusters"]
+
+
+def test_a_crawl_folder_of_other_inputs_is_refused(built: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    other = built["root"] / "other.jsonl"
+    other.write_text(json.dumps({"id": "x", "text": "Some text here."}) + "\n", encoding="utf-8")
+    assert main(["crawl", str(other), "--out", str(built["root"] / "local")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds a crawl of other inputs" in err[0]
+    assert main(["crawl", str(other), "--out", str(built["corpus"])]) == 2
+    assert "not a crawl folder" in capsys.readouterr().err
+
+
+def test_ray_crawl_gives_the_same_clusters_with_a_worker_killed(built: dict[str, Any]) -> None:
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+    out = built["root"] / "ray"
+    killed: list[int] = []
+
+    def kill_a_model_actor() -> None:  # kill -9 a Ray worker while it runs a model task
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            for pid, title in _ray_workers():
+                if "ModelActor.run" in title:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                    break
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=kill_a_model_actor)
+    watcher.start()
+    try:
+        report = crawl([str(built["corpus"])], out, engine="ray", workers=2, shard_size=SHARD)
+    finally:
+        watcher.join()
+        ray.shutdown()
+    assert killed
+    assert report.engine == "ray"
+    assert _clusters(out) == built["clusters"]
+
+
+def _children() -> list[int]:
+    """Processes forked from this one that run the same command line (the pool's workers)."""
+    me = os.getpid()
+    mine = Path("/proc/self/cmdline").read_bytes()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == me and (entry / "cmdline").read_bytes() == mine:
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _ray_workers() -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if title.startswith("ray::"):
+                found.append((int(entry.name), title))
+    return found
