@@ -95,7 +95,7 @@ def test_local_crawl_gives_the_collections_clusters(built: dict[str, Any]) -> No
     members = {m: c["members"] for c in built["clusters"] for m in c["members"]}
     together = [copy for copy, original in built["originals"].items() if original in members.get(copy, ())]
     assert len(together) >= 0.7 * len(built["originals"]), together  # the planted copies are clustered
-    assert report.documents == built["collection"].stats()["documents"]
+    assert report.documents == built["collection"].stats()["texts"]
 
 
 def test_bad_records_are_skipped_with_reasons_and_counted(built: dict[str, Any]) -> None:
@@ -111,9 +111,19 @@ def test_index_import_is_the_collection_index_add_builds(built: dict[str, Any]) 
     db = built["root"] / "imported.db"
     result = import_crawl(built["root"] / "local", db)
     with Collection(db) as imported, Collection(built["root"] / "added.db") as added:  # both read from disk
-        assert result.documents == imported.stats()["documents"]
+        assert result.documents == imported.stats()["texts"]
         mine, theirs = imported.stats(), added.stats()
-        for name in ("documents", "duplicates", "vectors", "postings", "common_keys", "links", "verified_pairs"):
+        names = (
+            "documents",
+            "texts",
+            "identical_copies",
+            "vectors",
+            "postings",
+            "common_keys",
+            "links",
+            "verified_pairs",
+        )
+        for name in names:
             assert mine[name] == theirs[name], name
         assert [c.to_dict() for c in imported.clusters()] == built["clusters"]
         found = 0

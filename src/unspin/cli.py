@@ -230,7 +230,7 @@ def _clusters(args: argparse.Namespace) -> int:
     from .collection import Collection
 
     with Collection(args.db) as collection:
-        found = collection.clusters(min_size=args.min_size)
+        found = collection.clusters(min_size=args.min_size, progress=True)
     for cluster in found:
         if args.json:
             print(json.dumps(cluster.to_dict(), ensure_ascii=False))

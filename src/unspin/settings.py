@@ -91,6 +91,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("collection_edge_neighbours", 10, "nearest documents considered for links when a document is added"),
     Setting("collection_verify", 5, "top candidates of a search proven by the compare engine"),
     Setting(
+        "collection_prove_sketch",
+        0.03,
+        "MinHash or anchor similarity from which a search candidate is proven by the engine (else: unrelated)",
+    ),
+    Setting("collection_prove_vector", 0.7, "lead-vector cosine from which a same-language candidate is proven"),
+    Setting("collection_prove_vector_cross", 0.6, "lead-vector cosine from which a cross-language candidate is proven"),
+    Setting(
+        "collection_prove_vector_weak",
+        0.3,
+        "lead-vector cosine from which a candidate is proven for a query in a language the lead model does not know",
+    ),
+    Setting(
+        "collection_identical_min_chars",
+        200,
+        "shortest text whose identical copies are one story in clusters (shorter: page furniture, e.g. an error page)",
+    ),
+    Setting(
+        "collection_identical_retitled_chars",
+        1000,
+        "shortest text whose identical copies under other titles are one story (shorter: a notice many pages carry)",
+    ),
+    Setting("collection_prove_weak_max", 3, "most candidates proven for a query in such a language (e5 is slow)"),
+    Setting(
         "collection_exact_vectors",
         50_000,
         "stored lead vectors up to which vector search is exact; beyond, an inverted file (faiss IVF)",

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,9 +24,10 @@ from .. import embed, settings
 from ..compare import Comparison, compare
 from ..document import Document, load
 from ..errors import InputError
+from ..language import detect
 from . import candidates, sketch
 from .ingest import Record, Skipped, Source, records
-from .lineage import Cluster, Edge, Node, build_clusters
+from .lineage import Cluster, Edge, Node, build_clusters, dated_by, identical_story, lineage_date, node
 from .postings import Keys, Postings
 from .prepare import Clock, Prepared, Preparer, default_workers, language
 from .store import Store
@@ -40,6 +41,13 @@ EDGE_VECTOR = settings.get("collection_edge_vector")
 EDGE_VECTOR_CROSS = settings.get("collection_edge_vector_cross")
 EDGE_NEIGHBOURS = int(settings.get("collection_edge_neighbours"))
 VERIFY = int(settings.get("collection_verify"))
+PROVE_SKETCH = settings.get("collection_prove_sketch")
+PROVE_VECTOR = settings.get("collection_prove_vector")
+PROVE_VECTOR_CROSS = settings.get("collection_prove_vector_cross")
+PROVE_VECTOR_WEAK = settings.get("collection_prove_vector_weak")
+PROVE_WEAK_MAX = int(settings.get("collection_prove_weak_max"))
+PROOF_CACHE = 10_000  # search verdicts kept in memory
+CLUSTER_RULES = 2  # part of the clusters' cache key: a release that changes how clusters are made recomputes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,8 @@ class Collection:
         self.store = Store(path)
         self._vectors: VectorIndex | None = None
         self.postings = Postings(self.store.db)
+        # (query text hash, doc number) -> (score, relation, disguise) of search proofs, most recent last
+        self._proofs: OrderedDict[tuple[str, int], tuple[float, str, tuple[str, ...]]] = OrderedDict()
 
     def __enter__(self) -> Collection:
         return self
@@ -322,7 +332,7 @@ class Collection:
                             continue
                         tx.execute(
                             "INSERT INTO aliases (key, doc, meta, date) VALUES (?, ?, ?, ?)",
-                            (key, row[0], json.dumps(meta, ensure_ascii=False), _lineage_date(meta)),
+                            (key, row[0], json.dumps(meta, ensure_ascii=False), lineage_date(meta)),
                         )
                         counts["duplicates"] += 1
                     if prepared:
@@ -363,10 +373,15 @@ class Collection:
     def search(self, doc: Source, top: int = 10, *, verify: int = VERIFY) -> list[Hit]:
         """The ``top`` stored documents likeliest to share a source with ``doc``, best first.
 
-        The first ``verify`` candidates are proven by ``unspin.compare``, which sets relation and disguise.
+        The first ``verify`` candidates are proven by ``unspin.compare``, which sets relation and disguise,
+        unless their cheap signals rule them out (``open_question``). A query in a language the lead vectors'
+        model does not know (Armenian, Azerbaijani, ...) is proven against at most ``PROVE_WEAK_MAX`` of them:
+        each such proof runs the slower multilingual-e5 model.
         """
         query = _as_document(doc)
         fp = sketch.fingerprint(query.text, language(query))
+        weak = not fp.english and embed.model_for(detect(query.text), "en") == "e5"
+        proofs = 0
         vector = lead_vectors([lead(query)])
         sketches = candidates.Sketches.of(fp.signature, [fp.anchors], np.array([fp.english]), vector)
         with self.store.errors():
@@ -380,8 +395,11 @@ class Collection:
                 key, text_hash = db.execute("SELECT key, hash FROM docs WHERE id = ?", (number,)).fetchone()
                 if text_hash == digest:
                     hit = Hit(key, 1.0, "identical", (), signals)
+                elif position < verify and (not open_question(signals, weak) or (weak and proofs >= PROVE_WEAK_MAX)):
+                    hit = Hit(key, score, "unrelated", (), signals)  # the cheap signals rule it out: no proof needed
                 elif position < verify:
-                    hit = self._verify(query, number, key, signals)
+                    hit = self._verify(query, digest, number, key, signals)
+                    proofs += 1
                 else:
                     hit = Hit(key, score, "unverified", (), signals)
                 hits.append((hit, number))
@@ -409,11 +427,22 @@ class Collection:
         rows += db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)).fetchall()
         return [(key, date, _display(json.loads(meta), date)) for key, date, meta in rows]
 
-    def _verify(self, query: Document, number: int, key: str, signals: dict[str, float]) -> Hit:
-        stored = self._document(number)
-        comparison = compare(query, stored.document)
-        relation = _RELATION[comparison.relation]
-        return Hit(key, comparison.score, relation, tuple(comparison.side_b.disguise), signals)
+    def _verify(self, query: Document, digest: str, number: int, key: str, signals: dict[str, float]) -> Hit:
+        """The engine's verdict on the query and stored text ``number``, cached for repeated queries."""
+        cached = self._proofs.get((digest, number))
+        if cached is None:
+            comparison = compare(query, self._document(number).document)
+            cached = (comparison.score, _RELATION[comparison.relation], tuple(comparison.side_b.disguise))
+            self._proofs[(digest, number)] = cached
+            while len(self._proofs) > PROOF_CACHE:
+                self._proofs.popitem(last=False)
+        else:
+            self._proofs.move_to_end((digest, number))
+        return Hit(key, cached[0], cached[1], cached[2], signals)
+
+    def forget_verdicts(self) -> None:
+        """Forget the search verdicts cached in memory (benchmarks call this so every query pays for its proof)."""
+        self._proofs.clear()
 
     def _candidates(
         self,
@@ -456,7 +485,7 @@ class Collection:
         return out
 
     # ---------------------------------------------------------------- clusters
-    def clusters(self, min_size: int = 2, *, verify: bool = True) -> list[Cluster]:
+    def clusters(self, min_size: int = 2, *, verify: bool = True, progress: bool = False) -> list[Cluster]:
         """Groups of documents telling one story, with lineage ("likely derived from") inside each.
 
         Links come from the cheap signals at add time; with ``verify`` each link is proven by the engine
@@ -464,37 +493,68 @@ class Collection:
         passages are more than the collection's stock text, their numbers agree, the dates are close or the
         whole text is shared); the direction is taken from dates when both documents have one, else from
         the engine's evidence.
+
+        The answer is kept in the store until documents are added: asked again, it is read back (milliseconds);
+        after an add only the new links are proven (``progress``: a progress bar on stderr meanwhile).
         """
         with self.store.errors():
             db = self.store.db
+            version = self._version(verify)
+            kept = db.execute("SELECT version, clusters FROM cluster_cache WHERE verify = ?", (int(verify),)).fetchone()
+            if kept is not None and kept[0] == version:
+                found = [Cluster.from_dict(c) for c in json.loads(kept[1])]
+                return [c for c in found if len(c.members) >= min_size]
             links = db.execute("SELECT a, b, score FROM edges").fetchall()
             edges: list[Edge] = []
             sentences: dict[int, Sentences] = {}
-            for a, b, score in links:
-                if not verify:
-                    edges.append(Edge(a, b, score, "unverified"))
-                    continue
-                related, score, relation, passages = self._verdict(a, b)
-                if related and self._story(a, b, passages, sentences).one:
-                    edges.append(Edge(a, b, score, relation))
+            label = "proving {task.completed:,.0f} of " + f"{len(links):,} links"
+            with _Progress(progress and verify, label, "links") as bar:
+                for a, b, score in links:
+                    bar.advance(1)
+                    if not verify:
+                        edges.append(Edge(a, b, score, "unverified"))
+                        continue
+                    related, score, relation, passages = self._verdict(a, b)
+                    if related and self._story(a, b, passages, sentences).one:
+                        edges.append(Edge(a, b, score, relation))
             info = self._nodes(edges)
-        return [c for c in build_clusters(edges, info) if len(c.members) >= min_size]
+            found = build_clusters(edges, info)
+            with self.store.transaction() as tx:
+                tx.execute(
+                    "INSERT OR REPLACE INTO cluster_cache VALUES (?, ?, ?)",
+                    (int(verify), version, json.dumps([c.to_dict() for c in found], ensure_ascii=False)),
+                )
+        return [c for c in found if len(c.members) >= min_size]
+
+    def _version(self, verify: bool) -> str:
+        """What the clusters depend on, cheaply read: the newest text, the identical copies, the links."""
+        row = self.store.db.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM docs), (SELECT COUNT(*) FROM docs),"
+            " (SELECT COUNT(*) FROM aliases), (SELECT COUNT(*) FROM edges)"
+        ).fetchone()
+        return ":".join(map(str, (*row, int(verify), CLUSTER_RULES)))
 
     def _nodes(self, edges: list[Edge]) -> dict[int, Node]:
         """Lineage nodes of the linked texts and of every text stored under several ids; each other id a text
-        arrived under becomes a node of its own (numbered below zero) with an ``identical`` edge to it."""
+        arrived under becomes a node of its own (numbered below zero) with an ``identical`` edge to it, unless
+        the text is page furniture rather than a story (``identical_story``)."""
         db = self.store.db
         numbers = {n for e in edges for n in (e.a, e.b)}
         numbers.update(n for (n,) in db.execute("SELECT DISTINCT doc FROM aliases"))
         info: dict[int, Node] = {}
         alias = 0
         for number in sorted(numbers):
-            key, date, meta = db.execute("SELECT key, date, meta FROM docs WHERE id = ?", (number,)).fetchone()
-            info[number] = _node(key, date, json.loads(meta), number)
+            key, date, meta, length = db.execute(
+                "SELECT key, date, meta, length(text) FROM docs WHERE id = ?", (number,)
+            ).fetchone()
+            stored = json.loads(meta)
+            info[number] = node(key, date, stored, number)
             for key, date, meta in db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)):
+                copy = json.loads(meta)
                 alias -= 1
-                info[alias] = _node(key, date, json.loads(meta), number)
-                edges.append(Edge(alias, number, 1.0, "identical"))
+                info[alias] = node(key, date, copy, number)
+                if identical_story(length, stored.get("title"), copy.get("title")):
+                    edges.append(Edge(alias, number, 1.0, "identical"))
         return info
 
     def _verdict(self, a: int, b: int) -> tuple[bool, float, str, list[list[int]]]:
@@ -641,6 +701,14 @@ def linked(signals: Mapping[str, Any]) -> Any:
     return (signals["minhash"] >= EDGE_SKETCH) | (signals["anchors"] >= EDGE_SKETCH) | (signals["vector"] >= threshold)
 
 
+def open_question(signals: Mapping[str, float], weak: bool = False) -> bool:
+    """Whether a search candidate's cheap signals leave its relation open, so the engine must prove it; below
+    these floors (calibrated on reuters-20k and NTREX-128, see BENCHMARKS.md) the engine found next to no pair
+    related. ``weak``: the query's language is one the lead vectors' model does not know (lower vector floor)."""
+    vector = (PROVE_VECTOR_WEAK if weak else PROVE_VECTOR_CROSS) if signals["cross"] else PROVE_VECTOR
+    return bool(signals["minhash"] >= PROVE_SKETCH or signals["anchors"] >= PROVE_SKETCH or signals["vector"] >= vector)
+
+
 def _as_document(doc: Source) -> Document:
     if isinstance(doc, Mapping):
         text = doc.get("text")
@@ -668,18 +736,7 @@ def _columns(doc: Document) -> tuple[Any, ...]:
 
 
 def _date(doc: Document) -> str | None:
-    return _lineage_date(doc.meta)
-
-
-def _lineage_date(meta: Mapping[str, Any]) -> str | None:
-    """The date lineage orders a document by: published, else crawled."""
-    value = meta.get("date") or meta.get("crawled")
-    return str(value) if value else None
-
-
-def dated_by(meta: Mapping[str, Any]) -> str | None:
-    """Which date ``_lineage_date`` took: "published", "crawled", or None."""
-    return "published" if meta.get("date") else "crawled" if meta.get("crawled") else None
+    return lineage_date(doc.meta)
 
 
 DISPLAY = ("title", "site", "url", "author", "language")
@@ -691,11 +748,6 @@ def _display(meta: Mapping[str, Any], date: str | None) -> dict[str, Any]:
     if date:
         out.update(date=date, dated_by=dated_by(meta))
     return out
-
-
-def _node(key: str, date: str | None, meta: dict[str, Any], text: int) -> Node:
-    shown = {k: meta[k] for k in ("title", "site") if meta.get(k)}
-    return Node(key, date, dated_by(meta) if date else None, text, shown)
 
 
 def _numbered(keys: Keys, numbers: np.ndarray) -> Keys:
@@ -715,10 +767,14 @@ def _chunks(items: Iterator[Record | Skipped], size: int) -> Iterator[list[Recor
 
 
 class _Progress:
-    """A rich progress line on stderr (documents done, docs/s), only when asked and on a terminal."""
+    """A rich progress line on stderr (items done, items/s), only when asked and on a terminal."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(
+        self, enabled: bool, label: str = "indexing {task.completed:,.0f} documents", unit: str = "docs"
+    ) -> None:
         self.enabled = enabled
+        self.label = label
+        self.unit = unit
         self._progress: Any = None
         self._task: Any = None
 
@@ -731,7 +787,7 @@ class _Progress:
             if console.is_terminal:
                 self._progress = Progress(
                     SpinnerColumn(),
-                    TextColumn("indexing {task.completed:,.0f} documents"),
+                    TextColumn(self.label),
                     TextColumn("{task.fields[rate]}"),
                     TimeElapsedColumn(),
                     console=console,
@@ -746,7 +802,7 @@ class _Progress:
         if self._progress is not None:
             task = self._progress.tasks[0]
             rate = (task.completed + n) / max(time.perf_counter() - self._start, 1e-9)
-            self._progress.update(self._task, advance=n, rate=f"{rate:,.0f} docs/s")
+            self._progress.update(self._task, advance=n, rate=f"{rate:,.0f} {self.unit}/s")
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -9,8 +9,11 @@ several ids) are members like any other, linked by an ``identical`` edge and ord
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .. import settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,37 @@ class Cluster:
             identical=tuple(tuple(g) for g in data.get("identical", ())),
             documents=tuple(dict(d) for d in data.get("documents", ())),
         )
+
+
+IDENTICAL_MIN = int(settings.get("collection_identical_min_chars"))
+IDENTICAL_RETITLED = int(settings.get("collection_identical_retitled_chars"))
+
+
+def identical_story(length: int, title_a: str | None, title_b: str | None) -> bool:
+    """Whether one text of ``length`` characters arriving under two ids is one story told twice (a copy,
+    syndication) rather than page furniture (an error page, a login or cookie notice, a disclaimer) that many
+    pages carry: too short, or short and under other titles, it is furniture and links nothing."""
+    if length < IDENTICAL_MIN:
+        return False
+    retitled = bool(title_a and title_b and " ".join(title_a.lower().split()) != " ".join(title_b.lower().split()))
+    return not retitled or length >= IDENTICAL_RETITLED
+
+
+def lineage_date(meta: Mapping[str, Any]) -> str | None:
+    """The date lineage orders a document by: the published date, else the crawl date."""
+    value = meta.get("date") or meta.get("crawled")
+    return str(value) if value else None
+
+
+def dated_by(meta: Mapping[str, Any]) -> str | None:
+    """Which date ``lineage_date`` took: "published", "crawled", or None."""
+    return "published" if meta.get("date") else "crawled" if meta.get("crawled") else None
+
+
+def node(key: str, date: str | None, meta: Mapping[str, Any], text: int) -> Node:
+    """The lineage node of a document with id ``key``, lineage ``date`` and metadata, of stored text ``text``."""
+    shown = {k: meta[k] for k in ("title", "site") if meta.get(k)}
+    return Node(key, date, dated_by(meta) if date else None, text, shown)
 
 
 def build_clusters(edges: list[Edge], info: dict[int, Node]) -> list[Cluster]:

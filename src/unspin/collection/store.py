@@ -134,6 +134,17 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[sqlite3.Connection], None]], ...] =
         CREATE INDEX aliases_doc ON aliases (doc)
         """,
     ),
+    (
+        # clusters answer at once when nothing was added since they were computed (issue 14)
+        "0006_cluster_cache",
+        """
+        CREATE TABLE cluster_cache (
+            verify INTEGER PRIMARY KEY,      -- 1: links proven by the engine, 0: cheap links only
+            version TEXT NOT NULL,           -- Collection._version() when computed
+            clusters TEXT NOT NULL           -- JSON list of Cluster.to_dict()
+        )
+        """,
+    ),
 )
 
 
