@@ -1,11 +1,13 @@
-"""Collections at scale: find 300 disguised copies among reuters-20k, beside datasketch MinHashLSH.
+"""Collections at scale: find 360 disguised copies among reuters-20k, beside datasketch MinHashLSH.
 
 The collection holds the first ``--n`` articles of ../shared/data/reuters-20k plus the 62 English articles
 of ../shared/data/ntrex128-dev. Disguised copies are made here and used as queries (not added):
 * verbatim in boilerplate (``unspin.evaluation.wrap``), spun 10/30/50% (``unspin.evaluation.spinner``,
   WordNet synonyms), 60 of each, from Reuters articles chosen at random (seeded);
 * 60 professional translations (NTREX-128: German, French, Spanish, Russian, Arabic, Turkish, Chinese)
-  of the ntrex English articles.
+  of the ntrex English articles;
+* 60 verbatim copies hidden with invisible, look-alike, full-width and ligature characters
+  (``unspin.evaluation.evasion``, all kinds together).
 recall@10: share of copies whose original is among the first 10 results of ``Collection.search``
 (candidates only, ``verify=0``). The peer: datasketch MinHash (128 permutations, word 5-gram shingles)
 in a MinHashLSH at threshold 0.5, its candidates ranked by estimated Jaccard.
@@ -50,13 +52,14 @@ from datasketch import MinHash, MinHashLSH
 import unspin.collection.collection as collection_module
 from unspin import Collection, Document, embed
 from unspin.collection.vectors import EXACT_UP_TO, PROBES, VectorIndex, lead
+from unspin.evaluation.evasion import disguise
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
 
 REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
 NTREX = DATA / "ntrex128-dev" / "ntrex128-dev.jsonl"
 LANGUAGES = ("deu", "fra", "spa", "rus", "arb", "tur", "zho-CN")
-KINDS = ("boilerplate", "spun 10%", "spun 30%", "spun 50%", "translated")
+KINDS = ("boilerplate", "spun 10%", "spun 30%", "spun 50%", "translated", "evasion")
 WORDS = re.compile(r"\w+")
 
 
@@ -106,6 +109,9 @@ def copies(
     for i, row in enumerate(rng.sample(english, min(per_kind, len(english)))):
         language = LANGUAGES[i % len(LANGUAGES)]
         out.append(("translated", row["id"], translations[row["doc"]][language]))
+    evasion = random.Random(seed + 13)  # its own draw: the other kinds' copies stay as they were
+    for i, row in enumerate(evasion.sample(pool, per_kind)):
+        out.append(("evasion", row["id"], disguise(row["text"], "all", seed + i)))
     return out
 
 
@@ -233,7 +239,7 @@ def share(values: list[bool]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=20_000, help="Reuters articles in the collection")
-    parser.add_argument("--per-kind", type=int, default=60, help="copies per disguise (5 kinds)")
+    parser.add_argument("--per-kind", type=int, default=60, help="copies per disguise (6 kinds)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--db", default="/tmp/unspin-bench-collection.db", help="collection file (rebuilt)")
     parser.add_argument("--grow", type=int, default=0, help="then grow the collection to this many documents")

@@ -67,7 +67,9 @@ def start_server(port: int, time_budget: float, max_pending: int) -> subprocess.
         if process.poll() is not None:
             raise SystemExit(f"unspin serve exited: {process.stderr.read().decode() if process.stderr else ''}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            workers = health.json().get("workers")  # absent before worker processes (one thread)
+            if health.status_code == 200 and (workers is None or workers["ready"] == workers["size"]):
                 return process
         except httpx.TransportError:
             pass
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=40, help="distinct article/spun pairs the clients cycle")
     parser.add_argument("--time-budget", type=float, default=30.0, help="the server's --time-budget")
     parser.add_argument("--max-pending", type=int, default=64, help="the server's --max-pending")
+    parser.add_argument("--name", default="service", help="result file bench/results/NAME.md")
     args = parser.parse_args()
 
     texts = articles(args.articles)
@@ -134,6 +137,8 @@ def main() -> None:
     port = free_port()
     server = start_server(port, args.time_budget, args.max_pending)
     url = f"http://127.0.0.1:{port}"
+    workers = httpx.get(url + "/healthz", timeout=5).json().get("workers")
+    engine_kind = f"{workers['size']} worker processes" if workers else "one compare worker thread"
     try:
         warm = time.perf_counter()
         first = httpx.post(url + "/api/compare", json=pairs[0], timeout=120)
@@ -157,7 +162,7 @@ def main() -> None:
     kinds = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()) if k != "200")
     lines = [
         header(f"Service under load: {args.clients} clients, {args.seconds:.0f} s of POST /api/compare"),
-        f"`unspin serve` on 127.0.0.1 (one compare worker thread, time budget {args.time_budget:g} s, "
+        f"`unspin serve` on 127.0.0.1 ({engine_kind}, time budget {args.time_budget:g} s, "
         f"max pending {args.max_pending}: more get an immediate 503 and that client retries at once), "
         f"unspin {engine()}. {len(pairs)} pairs cycled: Reuters articles of {min(words)}–{max(words)} words "
         f"(median {statistics.median(words):.0f}) from ../shared/data/reuters-20k and a copy spun at 30% by "
@@ -173,7 +178,7 @@ def main() -> None:
         f"| server RSS start / middle / end (MB) | {rss['start']:.0f} / {rss['middle']:.0f} / {rss['end']:.0f} |",
         f"| server CPU count | {os.cpu_count()} |",
     ]
-    write("service", "\n".join(lines) + "\n")
+    write(args.name, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

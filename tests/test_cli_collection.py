@@ -88,6 +88,7 @@ def test_store_errors_are_one_line_exit_2(tmp_path: Path, capsys: pytest.Capture
         assert err.startswith("unspin: error: ") and err.count("\n") == 1 and "not an unspin collection" in err
     assert foreign.read_bytes() == before
     empty = tmp_path / "empty.db"
+    Collection(empty).close()
     assert main(["show", "nope", "--db", str(empty)]) == 2
     assert "no such document" in capsys.readouterr().err
 

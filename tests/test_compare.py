@@ -106,3 +106,22 @@ def test_original_is_never_called_the_copy_whichever_synonyms_a_spinner_picks() 
             assert "spun" in c.side_b.disguise and "spun" not in c.side_a.disguise
             assert c.direction_confidence >= 0.9
             assert c.to_dict()["direction_confidence"] == round(c.direction_confidence, 3)
+
+
+def test_same_topic_sentences_in_long_texts_are_not_a_passage() -> None:
+    """PAN13 pair 01444/00499: beside the copied case, two sentences on tornado shelters in each text share
+    topic words but not their order; they are not reuse (PAN's truth agrees)."""
+    pan = DATA / "pan13-dev"
+    c = unspin.compare(need(pan / "src" / "source-document00499.txt"), pan / "susp" / "suspicious-document01444.txt")
+    assert [(p.a.start, p.b.start) for p in c.passages] == [(3795, 1731)]  # the case: 3796 / 1732
+
+
+def test_a_passage_sheds_the_rest_of_a_sentence_it_was_pasted_into() -> None:
+    """PAN13 pair 00880/00274: the copied text ends inside a sentence of the host text; the passage ends
+    with the copy (the case ends at 20872 / 3969), not with the host's sentence."""
+    pan = DATA / "pan13-dev"
+    c = unspin.compare(need(pan / "src" / "source-document00274.txt"), pan / "susp" / "suspicious-document00880.txt")
+    (passage,) = c.passages
+    assert 20872 - 10 <= passage.b.end <= 20872 + 10
+    assert 3969 - 10 <= passage.a.end <= 3969 + 10
+    assert passage.b.text == c.b.text[passage.b.start : passage.b.end]

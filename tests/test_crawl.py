@@ -244,3 +244,33 @@ def _ray_workers() -> list[tuple[int, str]]:
             if title.startswith("ray::"):
                 found.append((int(entry.name), title))
     return found
+
+
+def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    web = DATA / "web"
+    if not web.exists():
+        pytest.skip(f"real data missing: {web} (tests read ../shared/data beside the project)")
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in itertools.islice(f, 12)]
+    table = tmp_path / "reuters.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), table, row_group_size=5)  # three row groups: three shards
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page in sorted((web / "pages").glob("*.html"))[:6]:
+        (pages / page.name).write_bytes(page.read_bytes())
+    (pages / "notes.bin").write_bytes(b"\x00\x01 not a page")
+    warc = web / "warc" / "IAH-20080430204825-00000-blackbook-truncated.warc.gz"
+    report = crawl([str(table), str(pages), str(warc)], tmp_path / "out", workers=0, shard_size=4)
+    with Collection(tmp_path / "added.db") as collection:  # index add reads no Parquet: the rows themselves
+        added = collection.add([*rows, str(pages), str(warc)], workers=0)
+        ids = [row[0] for row in collection.store.db.execute("SELECT key FROM docs ORDER BY id")]
+    documents = pq.read_table(tmp_path / "out" / "documents.parquet").to_pydict()
+    assert [
+        k for k, n in sorted(zip(documents["id"], documents["number"], strict=True), key=lambda x: x[1]) if n
+    ] == ids
+    assert report.documents == added.added and len(ids) > len(rows)
+    assert sorted(s.reason for s in report.skipped) == sorted(s.reason for s in added.skipped)
+    assert any("unsupported file type" in s.reason for s in report.skipped)

@@ -99,3 +99,27 @@ def test_verbatim_copy_with_invisible_and_look_alike_characters_is_found() -> No
     undo = str.maketrans({"\u200b": "", "а": "a", "о": "o", "е": "e"})
     for t in c.segmented_b.tokens:  # tokens read as the original's words, with offsets into the disguised text
         assert disguised[t.start : t.end].translate(undo).lower().replace("’", "'") == t.norm
+
+
+def test_collection_fingerprints_see_through_evasion() -> None:
+    """``search`` finds such copies: their fingerprints are the original's."""
+    from unspin.collection import sketch
+    from unspin.evaluation.evasion import KINDS, disguise
+
+    original = _article()
+    plain = sketch.fingerprint(original)
+    for kind in (*KINDS, "all"):
+        copy = sketch.fingerprint(disguise(original, kind, seed=3))
+        assert copy.signature.tolist() == plain.signature.tolist(), kind
+        assert copy.anchors.tolist() == plain.anchors.tolist(), kind
+        assert copy.sentences.tolist() == plain.sentences.tolist(), kind
+
+
+def test_evasion_disguises_read_back_as_the_original() -> None:
+    from unspin.evaluation.evasion import KINDS, disguise
+
+    original = _article()
+    for kind in (*KINDS, "all"):
+        copy = disguise(original, kind, seed=5)
+        assert copy != original
+        assert normalize(copy).text == original

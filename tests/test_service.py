@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,7 @@ def app() -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://unspin.test") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -302,14 +305,14 @@ async def test_keeps_serving_after_bad_input(client: httpx.AsyncClient, seeds: t
 
 async def test_configurable_size_limit(seeds: tuple[str, str]) -> None:
     app = make_app(max_bytes=2_000, warm_up=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         assert_error(await c.post("/api/compare", json={"a": seeds[0], "b": seeds[1]}), 413, "too_large", "2,000")
         assert (await c.post("/api/compare", json={"a": "a short text", "b": "another"})).status_code == 200
 
 
 async def test_time_budget_gives_504(seeds: tuple[str, str]) -> None:
     app = make_app(time_budget_s=0.001, warm_up=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         response = await c.post("/api/compare", json={"a": seeds[0] * 3, "b": seeds[1] * 3})
         assert_error(response, 504, "timeout", "0.001 s")
         assert (await c.get("/healthz")).status_code == 200
@@ -317,7 +320,7 @@ async def test_time_budget_gives_504(seeds: tuple[str, str]) -> None:
 
 async def test_busy_gives_503() -> None:
     app = make_app(max_pending=0, warm_up=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
         response = await c.post("/api/compare", json={"a": "one text", "b": "another"})
         assert_error(response, 503, "busy", "try again")
         assert response.headers["retry-after"]
@@ -330,13 +333,13 @@ async def test_busy_gives_503() -> None:
 def collection_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     app = make_app(db=tmp_path_factory.mktemp("service") / "crawl.db", warm_up=False)
     yield app
-    app.state.collection.close()
+    app.state.workers.close()
 
 
 @pytest.fixture
 async def db_client(collection_app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=collection_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://unspin.test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -401,7 +404,8 @@ async def test_collection_bad_input(
 
 async def test_collection_endpoints_need_db(client: httpx.AsyncClient) -> None:
     for method, url in (("GET", "/api/search?text=x"), ("POST", "/api/documents"), ("GET", "/api/clusters")):
-        assert_error(await client.request(method, url), 501, "no_collection", "--db")
+        body = {"json": {}} if method == "POST" else {}
+        assert_error(await client.request(method, url, **body), 501, "no_collection", "--db")
 
 
 # ---------------------------------------------------------------- the CLI verb
@@ -416,3 +420,180 @@ def test_serve_with_a_bad_db_fails_in_one_line(capsys: pytest.CaptureFixture[str
     assert cli.main(["serve", "--db", str(tmp_path)]) == 2  # a folder, not a store: fails before binding
     err = capsys.readouterr().err
     assert err.startswith(f"unspin: error: {tmp_path}: is a folder") and err.count("\n") == 1
+
+
+def test_serve_beyond_loopback_needs_a_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("UNSPIN_TOKEN", raising=False)
+    assert cli.main(["serve", "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--token" in err
+
+
+# ---------------------------------------------------------------- hostile web pages and clients
+
+
+def _client(app: Any, host: str = "127.0.0.1:8321") -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{host}")
+
+
+async def test_other_host_names_are_refused_dns_rebinding(collection_app: Any) -> None:
+    async with _client(collection_app, "attacker.example:8321") as c:
+        for url in ("/healthz", "/api/stats", "/", "/static/app.js"):
+            assert_error(await c.get(url), 421, "host_not_allowed", "attacker.example")
+    for host in ("localhost:8321", "[::1]:8321", "127.0.0.1"):
+        async with _client(collection_app, host) as c:
+            assert (await c.get("/healthz")).status_code == 200, host
+    app = make_app(allow_hosts=["unspin.lan"], warm_up=False)
+    async with _client(app, "unspin.lan:8321") as c:
+        assert (await c.get("/healthz")).status_code == 200
+
+
+async def test_cross_origin_writes_are_refused_and_nothing_is_stored(collection_app: Any) -> None:
+    doc = {"id": "planted", "text": "A text a page elsewhere tries to plant in the collection, about a storm."}
+    async with _client(collection_app) as c:
+        before = (await c.get("/api/stats")).json()["documents"]
+        # what fetch(..., {mode: "no-cors"}) sends: a "simple" request, text/plain, no preflight
+        planted = await c.post("/api/documents", content=json.dumps(doc), headers={"content-type": "text/plain"})
+        assert_error(planted, 415, "unsupported_media_type")
+        # a page on another loopback port, JSON or a form: refused by Origin and by Sec-Fetch-Site
+        other = {"origin": "http://127.0.0.1:9999"}
+        assert_error(await c.post("/api/documents", json=doc, headers=other), 403, "cross_origin")
+        form = {"sec-fetch-site": "same-site", "origin": "http://localhost:9999"}
+        assert_error(await c.post("/api/documents", files={"text": ("x.txt", b"x")}, headers=form), 403, "cross_origin")
+        assert_error(await c.get("/api/stats", headers={"sec-fetch-site": "cross-site"}), 403, "cross_origin")
+        assert_error(await c.post("/api/search", json={"text": "x"}, headers={"origin": "null"}), 403, "cross_origin")
+        assert (await c.get("/api/stats")).json()["documents"] == before
+        # no CORS: a preflight is never granted, and no answer carries Access-Control-Allow-Origin
+        preflight = await c.options(
+            "/api/documents", headers={"origin": "http://127.0.0.1:9999", "access-control-request-method": "POST"}
+        )
+        assert preflight.status_code >= 400
+        assert not any(k.lower().startswith("access-control-") for k in preflight.headers)
+        # the page's own requests still pass
+        mine = {"origin": "http://127.0.0.1:8321", "sec-fetch-site": "same-origin"}
+        assert (await c.get("/api/stats", headers=mine)).status_code == 200
+        page = await c.get("/", headers={"sec-fetch-site": "cross-site"})  # a link from elsewhere opens the page
+        assert page.status_code == 200 and "access-control-allow-origin" not in page.headers
+
+
+async def test_token_is_required_when_set() -> None:
+    app = make_app(token="s3cret", warm_up=False)
+    async with _client(app) as c:
+        assert_error(await c.post("/api/compare", json={"a": "x", "b": "y"}), 401, "unauthorized", "Bearer")
+        wrong = {"authorization": "Bearer nope"}
+        assert_error(await c.post("/api/compare", json={"a": "x", "b": "y"}, headers=wrong), 401, "unauthorized")
+        assert (await c.get("/healthz")).status_code == 200
+        assert (await c.get("/")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "words"),
+    [
+        (b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b', "b": "x"}', "invalid_json", ["nested"]),
+        (b'{"a": ' + b"[" * 20 + b"]" * 20 + b', "b": "x"}', "invalid_json", ["nested"]),
+        (b'{"a": "a lone \\ud800 surrogate", "b": "x"}', "invalid_text", ["surrogate", "U+D800"]),
+        (b'{"a": "x", "b": "y", "\\udfff": 1}', "invalid_text", ["surrogate"]),
+        (b'{"a": 1' + b"0" * 5000 + b', "b": "x"}', "invalid_json", ["JSON"]),
+    ],
+    ids=["deep", "deeper-than-the-limit", "lone-surrogate", "surrogate-key", "huge-number"],
+)
+async def test_hostile_json_is_400_in_the_error_shape(
+    client: httpx.AsyncClient, body: bytes, code: str, words: list[str]
+) -> None:
+    response = await client.post("/api/compare", content=body, headers={"content-type": "application/json"})
+    assert_error(response, 400, code, *words)
+
+
+async def test_a_rejected_document_stores_nothing(db_client: httpx.AsyncClient) -> None:
+    before = (await db_client.get("/api/stats")).json()["documents"]
+    for body in (
+        b'{"documents": [{"id": "fine", "text": "A fine text about the storm."}, {"id": "x", "text": "\\ud800"}]}',
+        b'{"id": "deep", "text": "t", "meta": ' + b"[" * 100 + b"]" * 100 + b"}",
+    ):
+        response = await db_client.post("/api/documents", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400, response.text
+    assert (await db_client.get("/api/stats")).json()["documents"] == before
+
+
+async def test_a_slow_body_gets_408() -> None:
+    app = make_app(body_timeout_s=0.5, warm_up=False)
+
+    async def trickle() -> AsyncIterator[bytes]:
+        yield b'{"a": "'
+        await asyncio.sleep(2)
+        yield b'x", "b": "y"}'
+
+    async with _client(app) as c:
+        response = await c.post("/api/compare", content=trickle(), headers={"content-type": "application/json"})
+    assert_error(response, 408, "request_timeout", "0.5 s")
+
+
+def test_slow_headers_are_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that never finishes its headers is disconnected (uvicorn alone would wait for ever)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from unspin.service import server
+
+    monkeypatch.setattr(server, "HEADER_TIMEOUT_S", 0.5)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(make_app(warm_up=False), host="127.0.0.1", port=port, http=server._TimedH11)
+    config.log_level = "warning"
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not runner.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+            slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
+            started = time.monotonic()
+            assert slow.recv(1024) == b""  # closed by the server
+            assert time.monotonic() - started < 3
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as quick:
+            quick.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert quick.recv(1024).startswith(b"HTTP/1.1 200")
+    finally:
+        runner.should_exit = True
+        thread.join(10)
+
+
+async def test_work_over_the_budget_is_stopped_and_the_next_request_served() -> None:
+    """An inspection that would take a minute gets its 504 at the budget, its worker is killed, and a small
+    comparison right after is answered within the budget (one worker thread used to run on and make it 504)."""
+    app = make_app(time_budget_s=4, workers=2, warm_up=True)
+    pool = app.state.workers
+    pool.start()
+    try:
+        deadline = time.monotonic() + 120
+        while pool.idle < 2 and time.monotonic() < deadline:  # both workers started and warm
+            await asyncio.sleep(0.2)
+        assert pool.idle == 2
+        heavy = " ".join(w.lower() for w in _reuters_words()[:19_000])  # a run-on of real words: slow to inspect
+        async with _client(app) as c:
+            started = time.monotonic()
+            assert_error(await c.post("/api/inspect", json={"text": heavy}), 504, "timeout", "stopped")
+            assert time.monotonic() - started < 8
+            small = {
+                "a": "The mayor said the storm closed 12 schools.",
+                "b": "The storm closed 12 schools, the mayor said.",
+            }
+            started = time.monotonic()
+            response = await c.post("/api/compare", json=small)
+            assert response.status_code == 200, response.text
+            assert time.monotonic() - started < 4
+    finally:
+        pool.close()
+
+
+def _reuters_words() -> list[str]:
+    from .test_collection import reuters
+
+    return re.findall(r"[^\W\d_]+", " ".join(r["text"] for r in reuters(300)))

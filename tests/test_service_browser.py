@@ -56,18 +56,20 @@ def _serve(*args: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"unspin serve exited with {process.returncode}: {output}")
             try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
+                health = httpx.get(url + "/healthz", timeout=1)
+                workers = health.json()["workers"]
+                if health.status_code == 200 and workers["ready"] == workers["size"]:
+                    break  # answering, and its workers are warm
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("unspin serve did not answer /healthz within 60 s")
+                pytest.fail("unspin serve did not answer /healthz with its workers ready within 120 s")
             time.sleep(0.2)
         yield url
     finally:
@@ -222,3 +224,116 @@ def test_collection_page_in_chromium(tmp_path: Path) -> None:
     assert not problems, problems
     outside = [u for u in requests if not u.startswith((url + "/", "data:", "blob:"))]
     assert not outside, f"the page asked for something elsewhere: {outside}"
+
+
+@contextmanager
+def _other_origin(folder: Path) -> Iterator[str]:
+    """A plain static server on another loopback port: the page of an attacker the user happens to visit."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+_ATTACKS = """async (target) => {
+  const doc = JSON.stringify({id: "planted", text: "A text planted by a page elsewhere, about a storm in town."});
+  const outcome = {};
+  const attempt = async (name, run) => {
+    try { outcome[name] = await run(); } catch (err) { outcome[name] = "refused: " + err.name; }
+  };
+  // a "simple" request: no preflight, the answer unreadable, but before issue 12 it was stored
+  await attempt("no-cors text/plain", async () => {
+    const r = await fetch(target + "/api/documents", {method: "POST", mode: "no-cors", body: doc,
+                                                      headers: {"Content-Type": "text/plain"}});
+    return "sent (" + r.type + ")";
+  });
+  await attempt("no-cors form", async () => {
+    const form = new FormData(); form.append("id", "planted-form"); form.append("text", "planted");
+    const r = await fetch(target + "/api/documents", {method: "POST", mode: "no-cors", body: form});
+    return "sent (" + r.type + ")";
+  });
+  await attempt("cors json", async () => {
+    const r = await fetch(target + "/api/documents", {method: "POST", body: doc,
+                                                      headers: {"Content-Type": "application/json"}});
+    return "read " + r.status;
+  });
+  await attempt("read stats", async () => "read " + JSON.stringify(await (await fetch(target + "/api/stats")).json()));
+  await attempt("read compare", async () => {
+    const r = await fetch(target + "/api/compare", {method: "POST", headers: {"Content-Type": "application/json"},
+                                                    body: JSON.stringify({a: "one text here", b: "one text here"})});
+    return "read " + (await r.text()).slice(0, 40);
+  });
+  // a plain HTML form posted into a hidden frame (text/plain enctype carries JSON-looking bodies)
+  await new Promise((done) => {
+    const frame = document.createElement("iframe"); frame.name = "sink"; document.body.appendChild(frame);
+    const form = document.createElement("form");
+    form.action = target + "/api/documents"; form.method = "POST"; form.enctype = "text/plain"; form.target = "sink";
+    const field = document.createElement("input"); field.name = '{"id": "planted-html", "text": "x", "pad": "';
+    field.value = '"}'; form.appendChild(field); document.body.appendChild(form);
+    frame.onload = done; form.submit(); setTimeout(done, 3000);
+  });
+  return outcome;
+}"""
+
+
+def test_a_page_from_another_origin_cannot_add_or_read(tmp_path: Path) -> None:
+    """A page on another loopback origin (the user visits it while `unspin serve --db` runs) tries every way a
+    page has to write to the collection or read a result; nothing is stored, nothing is read. A DNS-rebinding
+    name for 127.0.0.1 gets 421. The review page itself still reads and writes."""
+    from playwright.sync_api import expect
+
+    import unspin
+
+    db = tmp_path / "crawl.db"
+    with unspin.Collection(db) as collection:
+        assert collection.add([str(need(SEED_A))]).added == 1
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<!doctype html><title>elsewhere</title><p>hello</p>")
+    problems: list[str] = []
+    args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP rebound.test 127.0.0.1"]
+    from playwright.sync_api import sync_playwright
+
+    with _serve("--db", str(db)) as url, _other_origin(tmp_path / "site") as elsewhere, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+        try:
+            attacker = browser.new_page()
+            attacker.goto(elsewhere + "/index.html")
+            outcome = attacker.evaluate(_ATTACKS, url)
+            assert not any(str(v).startswith("read") for v in outcome.values()), outcome
+
+            port = url.rsplit(":", 1)[1]
+            rebound = attacker.goto(f"http://rebound.test:{port}/api/stats")
+            assert rebound is not None and rebound.status == 421
+            assert "host_not_allowed" in attacker.content()
+
+            stats = httpx.get(url + "/api/stats", timeout=60).json()
+            assert stats.get("documents") == 1, stats  # nothing planted
+            for planted in ("planted", "planted-form", "planted-html"):
+                assert httpx.get(url + f"/api/documents/{planted}", timeout=30).status_code == 404
+
+            page = browser.new_page()  # the review page itself: its own requests pass
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(url + "/")
+            page.click("#tab-collection")
+            expect(page.locator("#collection-stats")).to_contain_text("1 documents", timeout=60_000)
+            page.click("#tab-compare")
+            page.fill("#text-a", need(SEED_A).read_text(encoding="utf-8"))
+            page.fill("#text-b", need(SEED_B).read_text(encoding="utf-8"))
+            page.keyboard.press("Control+Enter")
+            expect(page.locator("#verdict-related")).to_have_text("Related: same source", timeout=60_000)
+        finally:
+            browser.close()
+    assert not problems, problems

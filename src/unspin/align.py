@@ -500,11 +500,29 @@ def _enough_evidence(
     if min(words_a, words_b) < settings.get("passage_min_words"):
         return False
     if len(group) > 1:
-        return translated or confidence >= 0.75
+        if translated:
+            return True
+        long_texts = max(len(sa.sentences), len(sb.sentences)) >= _LONG_TEXT
+        if long_texts and len(group) <= _SMALL_GROUP:  # a few same-topic sentences in long texts share words
+            words = _group_coverage(sa, sb, group)
+            return confidence >= 0.75 and words >= settings.get("lone_pair_coverage")
+        return confidence >= 0.75
     (i, j), (confidence, method) = group[0], pairs[group[0]]
     if method == "lexical":
         return ordered_coverage(sa, i, sb, j) >= settings.get("lone_pair_coverage")
     return confidence >= 0.9  # a lone pair on the model's word alone must be a close one
+
+
+_SMALL_GROUP = 3  # sentence pairs up to which a group in long texts must also share its words in order
+_LONG_TEXT = 30  # sentences on each side from which a few topical sentences are expected by chance
+
+
+def _group_coverage(sa: Segmented, sb: Segmented, group: list[tuple[int, int]]) -> float:
+    """``ordered_coverage`` over a group's sentences read one after another on each side (a sentence
+    rewritten as two still keeps its words in order)."""
+    a = [t.norm for i in sorted({i for i, _ in group}) for t in sa.sentence_tokens(i) if is_content(t.norm)]
+    b = [t.norm for j in sorted({j for _, j in group}) for t in sb.sentence_tokens(j) if is_content(t.norm)]
+    return _ordered_share(a, b)
 
 
 def ordered_coverage(sa: Segmented, i: int, sb: Segmented, j: int) -> float:
@@ -512,6 +530,10 @@ def ordered_coverage(sa: Segmented, i: int, sb: Segmented, j: int) -> float:
     Moby synonym. A spinner keeps the order; two same-topic sentences share rare words in any order."""
     a = [t.norm for t in sa.sentence_tokens(i) if is_content(t.norm)]
     b = [t.norm for t in sb.sentence_tokens(j) if is_content(t.norm)]
+    return _ordered_share(a, b)
+
+
+def _ordered_share(a: list[str], b: list[str]) -> float:
     if not a or not b:
         return 0.0
     # longest common subsequence under "same lemma or synonym"
@@ -541,7 +563,7 @@ def combine(
     passages = _merge_adjacent(sa, sb, _one_to_one(sa, sb, exact + grouped))
     short_texts = max(len(sa.sentences), len(sb.sentences)) <= 3  # one sentence pair is all there is
     return [
-        p
+        _trimmed(sa, sb, p) if p.method != "exact" and p.kind != "translated" else p
         for p in passages
         if p.method == "exact"
         or any(p.a.start <= e.a.start and e.a.end <= p.a.end for e in exact)  # extends a verbatim run
@@ -550,6 +572,65 @@ def combine(
             and (short_texts or _enough_evidence(sa, sb, list(p.pairs), pairs, p.kind == "translated"))
         )
     ]
+
+
+_EDGE = 60  # tokens at each end of a passage searched for where the shared words begin and end
+_LOOSE_END = 5  # tokens sharing nothing, on both sides, that a passage sheds at an end
+
+
+def _trimmed(sa: Segmented, sb: Segmented, p: Passage) -> Passage:
+    """A sentence-level passage without an end that shares nothing in the other: a copied stretch often
+    begins or stops inside a sentence (pasted into another text), and the rest of that sentence is not reused.
+    Only an end of at least ``_LOOSE_END`` tokens on both sides with no two words in a row alike and not a
+    rewording of each other (``_unrelated``) is shed, and only in long texts: in a short one (an answer
+    rewritten from a source) reworded ends are the reuse."""
+    if max(len(sa.sentences), len(sb.sentences)) < _LONG_TEXT:
+        return p
+    ta, tb = _tokens_between(sa, p.a.start, p.a.end), _tokens_between(sb, p.b.start, p.b.end)
+    if len(ta) < 2 * _LOOSE_END or len(tb) < 2 * _LOOSE_END:
+        return p
+    a0, b0, a1, b1 = p.a.start, p.b.start, p.a.end, p.b.end
+    head = _blocks([t.norm for t in ta[:_EDGE]], [t.norm for t in tb[:_EDGE]])
+    if head and min(head[0][0], head[0][1]) >= _LOOSE_END and _unrelated(ta[: head[0][0]], tb[: head[0][1]]):
+        a0, b0 = ta[head[0][0]].start, tb[head[0][1]].start
+    tail = _blocks([t.norm for t in ta[-_EDGE:]], [t.norm for t in tb[-_EDGE:]])
+    if tail:
+        i, j, size = tail[-1]
+        loose_a, loose_b = min(len(ta), _EDGE) - i - size, min(len(tb), _EDGE) - j - size
+        if min(loose_a, loose_b) >= _LOOSE_END and _unrelated(ta[len(ta) - loose_a :], tb[len(tb) - loose_b :]):
+            a1, b1 = (
+                ta[len(ta) - min(len(ta), _EDGE) + i + size - 1].end,
+                tb[len(tb) - min(len(tb), _EDGE) + j + size - 1].end,
+            )
+    if (a0, b0, a1, b1) == (p.a.start, p.b.start, p.a.end, p.b.end) or a1 <= a0 or b1 <= b0:
+        return p
+    return Passage(Span.of(sa.doc.text, a0, a1), Span.of(sb.doc.text, b0, b1), p.score, p.kind, p.method, p.pairs)
+
+
+def _unrelated(ta: tuple, tb: tuple) -> bool:  # type: ignore[type-arg]
+    """Two loose ends that are not one clause reworded: under two fifths of their content words match in order
+    (same word or Moby synonym). The rest of a host sentence shares a topic word or two, not a clause."""
+    a = [t.norm for t in ta if is_content(t.norm)]
+    b = [t.norm for t in tb if is_content(t.norm)]
+    return _ordered_share(a, b) < _LOOSE_SHARE
+
+
+_LOOSE_SHARE = 0.4
+
+
+def _blocks(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
+    """Runs of two or more tokens alike, in order: (start in a, start in b, length)."""
+    from difflib import SequenceMatcher
+
+    return [
+        (m.a, m.b, m.size) for m in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size >= 2
+    ]
+
+
+def _tokens_between(seg: Segmented, start: int, end: int) -> tuple:  # type: ignore[type-arg]
+    first = bisect.bisect_left(seg.tokens, start, key=lambda t: t.start)
+    last = bisect.bisect_left(seg.tokens, end, key=lambda t: t.start)
+    return seg.tokens[first:last]
 
 
 def _one_to_one(sa: Segmented, sb: Segmented, passages: list[Passage]) -> list[Passage]:

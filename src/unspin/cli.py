@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import UnspinError
+
+if TYPE_CHECKING:
+    from .collection import Collection
 
 EXIT_USAGE = 2
 
@@ -54,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--time-budget", type=float, default=30.0, help="seconds one comparison may take")
     serve.add_argument(
         "--max-pending", type=int, default=64, help="comparisons waiting or running before new ones get 503"
+    )
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name to answer besides 127.0.0.1, localhost and ::1 (repeatable)",
+    )
+    serve.add_argument(
+        "--token",
+        help="require 'Authorization: Bearer TOKEN' on the API (needed to bind beyond loopback; "
+        "open the page as http://host:port/#token=TOKEN); default: $UNSPIN_TOKEN",
     )
     serve.set_defaults(run=_serve)
     inspect = verbs.add_parser("inspect", help="signs of spinning or machine translation in one document, no source")
@@ -173,6 +191,7 @@ def _index_add(args: argparse.Namespace) -> int:
     from .collection import Collection
     from .collection.ingest import summary
 
+    _need_paths(args.paths)
     with Collection(args.db) as collection:
         report = collection.add(args.paths, progress=True)
     if args.verbose:
@@ -191,9 +210,7 @@ def _index_add(args: argparse.Namespace) -> int:
 
 
 def _index_stats(args: argparse.Namespace) -> int:
-    from .collection import Collection
-
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         for name, value in collection.stats().items():
             print(f"{name}: {value}")
     return 0
@@ -202,11 +219,11 @@ def _index_stats(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     import json
 
-    from .collection import Collection
     from .collection.ingest import Record, records
 
+    _need_paths([args.doc])
     queries = list(records([args.doc]))
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         for query in queries:
             if not isinstance(query, Record):
                 print(f"skipped {query.id}: {query.reason}", file=sys.stderr)
@@ -227,9 +244,7 @@ def _search(args: argparse.Namespace) -> int:
 def _clusters(args: argparse.Namespace) -> int:
     import json
 
-    from .collection import Collection
-
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         found = collection.clusters(min_size=args.min_size, progress=True)
     for cluster in found:
         if args.json:
@@ -253,10 +268,9 @@ def _clusters(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from .collection import Collection
     from .report import print_terminal
 
-    with Collection(args.db) as collection:
+    with _existing(args.db) as collection:
         stored = collection.get(args.id)
         cluster = collection.cluster_of(stored.id)
         source = collection.likeliest_source(stored.id)
@@ -308,6 +322,8 @@ def _inspect(args: argparse.Namespace) -> int:
     from .inspect import inspect, to_html
 
     doc = load(Path(args.doc))
+    if args.db:
+        _existing(args.db).close()
     result = inspect(doc, phrases=Path(args.phrases) if args.phrases else None, db=args.db)
     if args.html:
         _write_text(Path(args.html), to_html(doc, result))
@@ -339,14 +355,52 @@ def _pan(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import ipaddress
 
     from .service import make_app
+    from .service.server import serve
 
-    app = make_app(db=args.db, max_bytes=args.max_bytes, time_budget_s=args.time_budget, max_pending=args.max_pending)
-    print(f"unspin serve: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    token = args.token or os.environ.get("UNSPIN_TOKEN") or None
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = args.host == "localhost"
+    if not loopback and not token:
+        raise UnspinError(
+            f"--host {args.host} lets other machines in: give --token (or set UNSPIN_TOKEN) so only you can use it"
+        )
+    hosts = list(args.allow_host)
+    if not loopback and args.host not in ("0.0.0.0", "::"):
+        hosts.append(args.host)  # the address it is bound to is one of its names
+    app = make_app(
+        db=args.db,
+        max_bytes=args.max_bytes,
+        time_budget_s=args.time_budget,
+        max_pending=args.max_pending,
+        workers=args.workers,
+        allow_hosts=hosts,
+        token=token,
+    )
+    page = f"http://{args.host}:{args.port}/" + (f"#token={token}" if token else "")
+    print(f"unspin serve: {page}  (Ctrl+C to stop)", flush=True)
+    serve(app, args.host, args.port)
     return 0
+
+
+def _need_paths(paths: Sequence[str]) -> None:
+    """Refuse a missing input path up front (a typo), before anything is read or written."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UnspinError(f"{path}: no such file or folder; check the path")
+
+
+def _existing(db: str) -> Collection:
+    """A collection that must exist already: a read command never creates an empty one from a typo."""
+    from .collection import Collection
+
+    if not Path(db).exists():
+        raise UnspinError(f"{db}: no such collection; check the --db path (`unspin index add` creates one)")
+    return Collection(db)
 
 
 def _write_text(path: Path, text: str) -> None:

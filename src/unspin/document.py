@@ -7,8 +7,10 @@ offsets point into that extracted text, not into the markup.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,8 @@ def load(source: str | os.PathLike[str] | Document, *, name: str | None = None) 
     """
     if isinstance(source, Document):
         return source
+    if not isinstance(source, str | os.PathLike):
+        raise InputError(f"a document must be a path, a text or a Document, not {type(source).__name__}")
     if isinstance(source, os.PathLike) or _looks_like_path(source):
         return _load_path(Path(source))
     return from_text(str(source), name=name or "<text>")
@@ -92,6 +96,8 @@ def from_text(text: str, *, name: str = "<text>", html: bool | None = None, enco
 
     HTML (``html=True``, or, when ``html`` is None, a text that looks like a page) becomes its article text.
     """
+    if not isinstance(text, str):
+        raise InputError(f"{name}: the text must be a string, not {type(text).__name__}")
     if not text.strip():
         raise InputError(f"{name}: the text is empty; give a file or a non-empty string")
     fmt = "html" if (_looks_like_html(text) if html is None else html) else "text"
@@ -109,17 +115,23 @@ def _looks_like_path(source: str) -> bool:
 
 def _load_path(path: Path) -> Document:
     where = str(path)
-    if not path.exists():
-        raise InputError(f"{where}: no such file; check the path")
-    if path.is_dir():
+    try:
+        info = path.stat()
+    except OSError as err:
+        raise InputError(f"{where}: {_problem(err)}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{where}: is a folder, not a file; give one document")
-    size = path.stat().st_size
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise InputError(f"{where}: not a regular file (a pipe, socket or device); give a saved document")
     limit = int(settings.get("max_bytes"))
-    if size > limit:
+    if info.st_size > limit:
         raise InputError(
-            f"{where}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one document; split it"
+            f"{where}: {info.st_size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one document; split it"
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{where}: {_problem(err)}") from None
     text, encoding = decode(data, where)
     fmt = "html" if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text) else "text"
     meta: dict[str, Any] = {}
@@ -135,6 +147,12 @@ def decode(data: bytes, where: str) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            raise EncodingError(f"{where}: broken UTF-16 at byte {err.start}; re-save it as UTF-8") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
         except UnicodeDecodeError as err:
             raise EncodingError(f"{where}: broken UTF-16 at byte {err.start}; re-save it as UTF-8") from None
     if _looks_binary(data):
@@ -155,6 +173,39 @@ def decode(data: bytes, where: str) -> tuple[str, str]:
             raise EncodingError(
                 f"{where}: bytes at offset {utf8_err.start} are neither UTF-8 nor cp1252; re-save it as UTF-8"
             ) from None
+
+
+def _problem(err: OSError) -> str:
+    """What an OSError from opening a document means, in words, with the next step."""
+    if err.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "no such file; check the path"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; check the file's permissions"
+    if err.errno == errno.ENAMETOOLONG:
+        return "the file name is too long for this system"
+    if err.errno == errno.ELOOP:
+        return "a loop of symbolic links; fix the link"
+    return f"cannot read it ({err.strerror or err})"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` when the bytes look like mostly-Latin UTF-16 text without a byte-order mark
+    (every other byte NUL, on one side only), else None."""
+    head = data[:8192]
+    if len(head) < 4:
+        return None
+    pairs = len(head) // 2
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd > pairs * 0.6 and even < pairs * 0.05:
+        codec = "utf-16-le"
+    elif even > pairs * 0.6 and odd < pairs * 0.05:
+        codec = "utf-16-be"
+    else:
+        return None
+    sample = head[: 2 * pairs].decode(codec, errors="replace")  # text has spaces between its words
+    spaces = sum(c.isspace() for c in sample)
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\f\r")
+    return codec if spaces > len(sample) * 0.05 and controls < len(sample) * 0.05 else None
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Change", "Normalized", "normalize"]
+__all__ = ["Change", "Normalized", "look_alikes", "normalize"]
 
 _WORD = re.compile(r"[^\W\d_]+")
 # default-ignorable code points that are not format characters (Cf): variation selectors, the combining
@@ -138,19 +138,23 @@ def _letters(text: str) -> list[Change]:
                 continue
             at = word.start() + k
             folded = unicodedata.normalize("NFKC", char)
-            if folded != char:
+            if folded != char and folded.isascii():  # full-width, ligature, styled: Unicode says what it is
                 kind = _compat_kind(char)
                 found.append(Change(at, at + 1, folded, kind, kind != "compatibility"))
                 continue
-            prototype = table.get(char)
-            if prototype is None:
-                continue
-            if not has_ascii:
+            prototype = table.get(char) or (table.get(folded) if len(folded) == 1 else None)
+            if prototype is not None and not has_ascii:  # a word of look-alikes only: Latin in a Latin text
                 if latin_text is None:
                     latin_text = _mostly_latin(text)
-                if not latin_text or not all(c.isascii() or c in table for c in w):
-                    continue
-            found.append(Change(at, at + 1, prototype, "look-alike", True))
+                if not latin_text or not all(
+                    c.isascii() or c in table or unicodedata.normalize("NFKC", c) in table for c in w
+                ):
+                    prototype = None
+            if prototype is not None:
+                found.append(Change(at, at + 1, prototype, "look-alike", True))
+            elif folded != char:
+                kind = _compat_kind(char)
+                found.append(Change(at, at + 1, folded, kind, kind != "compatibility"))
     return found
 
 
@@ -175,6 +179,12 @@ def _mostly_latin(text: str) -> bool:
     letters = sum(1 for c in text if c.isalpha())
     ascii_letters = sum(1 for c in text if c.isascii() and c.isalpha())
     return ascii_letters * 2 >= letters
+
+
+def look_alikes() -> dict[str, str]:
+    """Unicode's confusables as this module reads them: a letter of another script -> the ASCII letter it
+    looks like (Cyrillic "а" -> "a")."""
+    return dict(_lookalikes())
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ def to_json(comparison: Comparison) -> str:
 
 def print_terminal(comparison: Comparison, console: Console) -> None:
     """Verdict, each side's disguise with its evidence, passages side by side, substitutions."""
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
@@ -35,9 +36,8 @@ def print_terminal(comparison: Comparison, console: Console) -> None:
     )
     console.print(Panel(headline, title="unspin compare", expand=False))
     for label, doc, side in (("A", c.a, c.side_a), ("B", c.b, c.side_b)):
-        console.print(
-            f"[bold]{label}[/] {doc.path or doc.name} ({side.language}): [bold]{', '.join(side.disguise) or 'none'}[/]"
-        )
+        disguise = ", ".join(side.disguise) or "none"
+        console.print(f"[bold]{label}[/] {escape(doc.path or doc.name)} ({side.language}): [bold]{disguise}[/]")
         for line in side.evidence:
             console.print(f"    · {line}", markup=False)
     if c.passages:
@@ -58,8 +58,8 @@ def print_terminal(comparison: Comparison, console: Console) -> None:
         subs.add_column("B")
         for s in c.substitutions:
             subs.add_row(
-                html.unescape(s.a.text) + (" *" if s.rarer == "a" else ""),
-                html.unescape(s.b.text) + (" *" if s.rarer == "b" else ""),
+                escape(html.unescape(s.a.text)) + (" *" if s.rarer == "a" else ""),
+                escape(html.unescape(s.b.text)) + (" *" if s.rarer == "b" else ""),
             )
         console.print(subs)
 

@@ -9,15 +9,27 @@ from dataclasses import dataclass
 from itertools import accumulate, repeat
 from typing import NamedTuple
 
+from . import settings
 from .clean import Boilerplate, find_boilerplate
 from .document import Document, Span
+from .errors import InputError
 
 # Han and kana characters are one token each (no spaces between words); numbers keep their separators.
 # (Every token starts with a word character: the lookahead lets the engine skip the rest quickly,
 # and nothing after a run is ever matched by giving characters back, so runs are possessive.)
+# Every run is capped (max_token_chars; separated number groups at 8): a 1 MB "word" becomes tokens of bounded
+# length, so no later stage sees a token, or a sentence of one token, as long as the document.
+_MAX = int(settings.get("max_token_chars"))
 _TOKEN = re.compile(
-    r"(?=\w)(?:[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\d++(?:[.,:]\d+)*+|[^\W\d_]++(?:['’][^\W\d_]+)?|\w+)"
+    r"(?=\w)(?:[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+    rf"|\d{{1,{_MAX}}}+(?:[.,:]\d{{1,{_MAX}}})"
+    r"{0,8}+"
+    rf"|[^\W\d_]{{1,{_MAX}}}+(?:['’][^\W\d_]{{1,{_MAX}}})?|\w{{1,{_MAX}}})"
 )
+MAX_SENTENCE_TOKENS = int(settings.get("max_sentence_tokens"))
+MAX_SENTENCE_CHARS = int(settings.get("max_sentence_chars"))
+MAX_TOKENS = int(settings.get("max_tokens"))
+INSPECT_MAX_TOKENS = int(settings.get("inspect_max_tokens"))
 _SENTENCE_END = re.compile(r"[.!?。！？؟]+[\"”’'»)\]]*(?=\s|$)|[。！？]")
 _ABBREVIATIONS = {
     "mr",
@@ -95,21 +107,48 @@ class Segmented:
         return self.tokens[s.first_token : s.last_token]
 
 
-def segment(doc: Document) -> Segmented:
-    """Sentences (outside boilerplate) and their tokens, all as spans of ``doc.text``."""
+def segment(doc: Document, *, max_tokens: int = MAX_TOKENS, task: str = "one document") -> Segmented:
+    """Sentences (outside boilerplate) and their tokens, all as spans of ``doc.text``.
+
+    More than ``max_tokens`` tokens raise InputError naming the document, the limit and ``task``."""
     text = doc.text
-    boilerplate = find_boilerplate(text)
     every, starts = _all_tokens(text)  # tokens never cross a line or sentence end: cut once, then share out
+    if len(every) > max_tokens:
+        raise InputError(
+            f"{doc.path or doc.name}: {len(every):,} words is over the {max_tokens:,}-word limit for {task}; "
+            "split it into articles"
+        )
+    boilerplate = find_boilerplate(text)
     sentences: list[Sentence] = []
     tokens: list[Token] = []
     cursor = 0
     for s, e in _sentence_ranges(text, boilerplate):
         first = bisect_left(starts, s, cursor)
         cursor = bisect_left(starts, e, first)
-        if cursor > first:
+        if cursor - first > MAX_SENTENCE_TOKENS or (cursor > first and e - s > MAX_SENTENCE_CHARS):
+            for s2, e2, f2, c2 in _pieces(every, s, e, first, cursor):
+                sentences.append(Sentence(Span.of(text, s2, e2), len(tokens), len(tokens) + c2 - f2))
+                tokens += every[f2:c2]
+        elif cursor > first:
             sentences.append(Sentence(Span.of(text, s, e), len(tokens), len(tokens) + cursor - first))
             tokens += every[first:cursor]
     return Segmented(doc, boilerplate, tuple(sentences), tuple(tokens))
+
+
+def _pieces(every: list[Token], s: int, e: int, first: int, last: int) -> Iterator[tuple[int, int, int, int]]:
+    """A run-on sentence (tokens ``first:last`` of ``every``, text ``s:e``) cut at token boundaries into pieces
+    of at most MAX_SENTENCE_TOKENS tokens and (but for one token) MAX_SENTENCE_CHARS characters, so the cost
+    of pairing and embedding sentences stays bounded. A piece spans its own tokens; the first starts at ``s``
+    and the last ends at ``e`` when that adds little (a quote mark, the full stop)."""
+    slack = 16
+    begin = first
+    for i in range(first + 1, last + 1):
+        if i < last and i - begin < MAX_SENTENCE_TOKENS and every[i].end - every[begin].start <= MAX_SENTENCE_CHARS:
+            continue
+        start = s if begin == first and every[first].start - s <= slack else every[begin].start
+        end = e if i == last and e - every[last - 1].end <= slack else every[i - 1].end
+        yield start, end, begin, i
+        begin = i
 
 
 def sentence_spans(text: str) -> list[Span]:

@@ -18,6 +18,11 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("max_bytes", 20_000_000, "largest input file accepted, in bytes"),
+    Setting("max_token_chars", 64, "longest token; a longer run of letters or digits is cut into tokens this long"),
+    Setting("max_sentence_tokens", 250, "most tokens in one sentence; a run-on sentence is cut into pieces this long"),
+    Setting("max_sentence_chars", 2500, "most characters in one sentence; a longer one is cut at a token boundary"),
+    Setting("max_tokens", 400_000, "most tokens in one document; a longer one is refused (InputError)"),
+    Setting("inspect_max_tokens", 20_000, "most tokens in a document given to inspect (its cost per word is high)"),
     Setting("verbatim_ngram", 5, "tokens in the exact n-grams that seed verbatim runs"),
     Setting("verbatim_gap", 12, "tokens of noise allowed inside one verbatim passage, on either side"),
     Setting("verbatim_min_tokens", 15, "shortest verbatim passage reported, in tokens"),
@@ -48,9 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lone_pair_coverage", 0.5, "share of content words matched in order for a lone sentence pair to count"),
     Setting("passage_gap", 2, "unaligned sentences allowed inside one passage"),
     Setting("fit_margin", 1.0, "nats by which one side's wording must fit its context worse to count as swapped"),
-    Setting("direction_confidence", 0.85, "confidence from which the side whose swaps fit worse is said to be spun"),
+    Setting("direction_confidence", 0.75, "confidence from which the side whose swaps fit worse is said to be spun"),
+    Setting("swap_share", 0.7, "share of substitutions that must be word-for-word swaps to call a side spun"),
     Setting("fit_cap", 4.0, "most nats one substitution's context fit can weigh in the direction test"),
-    Setting("obfuscated_characters", 3, "invisible or look-alike characters inside words that mark a side obfuscated"),
+    Setting("obfuscated_characters", 2, "invisible or look-alike characters inside words that mark a side obfuscated"),
     Setting("related_score", 0.5, "document score from which two documents are said to be related"),
     Setting("evidence_tokens", 40, "passage length (tokens) at which one passage alone is full evidence"),
     Setting("substitution_max_tokens", 6, "longest phrase, in tokens, reported as one substitution"),
@@ -72,6 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
         200,
         "shortest article text (characters) a web page needs to become a collection document",
     ),
+    Setting("store_busy_timeout", 120, "seconds a collection command waits for another one writing to the same file"),
     Setting("collection_candidates", 50, "candidates drawn from each signal before scoring"),
     Setting("collection_common_posting", 50, "a sketch key shared by more documents than this is no evidence"),
     Setting(

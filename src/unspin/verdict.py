@@ -141,23 +141,39 @@ def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str], float
     """The side whose substitutions fit their context worse, how many say so, and how sure we are.
 
     A spinner swaps a writer's words for dictionary entries without reading the sentence: the swap fits its
-    neighbours worse than the word it replaced, whether rarer or commoner (``substitute.context_fit``). The
-    differences are summed, each capped, and set against their own spread (z = sum / root of the sum of
-    squares): a side is spun when z is clear of chance and at least two substitutions say so, and a share of
-    them are thesaurus-linked (synonym swaps, not rewording).
+    neighbours worse than the word it replaced, whether rarer or commoner (``substitute.context_fit``). (Whether
+    a word is swapped everywhere or only here points either way: a consistent spinner on one side and a
+    random one on the other leave the same pattern, so it is not used.) The differences are summed, each
+    capped, and set against their own spread (z = sum / root of the sum of squares): a
+    side is spun when z is clear of chance, at least two substitutions say so, and one of them at least is
+    thesaurus-linked (a synonym swap, not rewording).
     """
     cap = settings.get("fit_cap")
-    fits = [max(-cap, min(cap, s.fit)) for s in subs if s.fit]
-    votes = Counter(s.worse for s in subs if s.worse)
-    if not fits:
+    swaps = [s for s in subs if _is_swap(s)]
+    votes = Counter(s.worse for s in swaps if s.worse)
+    if len(swaps) < settings.get("swap_share") * len(subs):
+        return None, votes, 0.5  # rewording, not word swapping: a fluent rewrite fits as well as its source
+    fits = [max(-cap, min(cap, s.fit)) for s in swaps if s.fit]
+    if len(fits) < 3:
         return None, votes, 0.5
     z = sum(fits) / math.sqrt(sum(f * f for f in fits))
     lead = "b" if z > 0 else "a"
     confidence = 0.5 * (1.0 + math.erf(abs(z) / math.sqrt(2.0)))
-    linked = sum(1 for s in subs if s.worse == lead and s.synonym)
+    linked = sum(1 for s in swaps if s.worse == lead and s.synonym)
     if votes[lead] >= 2 and linked >= 1 and confidence >= settings.get("direction_confidence"):
         return lead, votes, confidence
     return None, votes, confidence
+
+
+def _is_swap(sub: Substitution) -> bool:
+    """Word for word: one word for one, or up to three for as many, each the same word or a Moby synonym of
+    the one in its place (a spinner swaps words and names, keeping the sentence; a person rewording a text
+    changes its phrases, and two unrelated stretches cut side by side pair words at random)."""
+    a, b = sub.a.text.lower().split(), sub.b.text.lower().split()
+    if len(a) != len(b) or len(a) > 3:
+        return False
+    pairs = zip(a, b, strict=True)
+    return len(a) == 1 or all(x == y or thesaurus.related(x.strip(",.;:"), y.strip(",.;:")) for x, y in pairs)
 
 
 def boilerplate_evidence(seg: Segmented) -> str:

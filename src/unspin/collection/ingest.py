@@ -74,13 +74,20 @@ Source = str | os.PathLike[str] | Document | Mapping[str, Any]
 
 def records(sources: Iterable[Source]) -> Iterator[Record | Skipped]:
     """Records from paths, Documents and ``{"id", "text", ...}`` mappings, in order."""
-    for source in sources:
+    for number, source in enumerate(sources):
         if isinstance(source, Document):
-            yield Record(source.path or source.name, source)
+            key = source.path or source.name
+            bad = _unencodable(key, source.text)
+            yield Skipped(_printable(key), f"{_printable(key)}: {bad}") if bad else Record(key, source)
         elif isinstance(source, Mapping):
-            yield _from_mapping(source, "<records>", 0)
-        else:
+            yield _from_mapping(source, "<records>", number)
+        elif isinstance(source, str | os.PathLike):
             yield from _from_path(Path(source), explicit=True)
+        else:
+            where = f"<records>:{number}"
+            yield Skipped(
+                where, f"{where}: a {type(source).__name__}, not a path, a Document or an {{id, text}} record"
+            )
 
 
 def _suffix(path: Path) -> str:
@@ -93,7 +100,12 @@ def _suffix(path: Path) -> str:
 
 def _from_path(path: Path, explicit: bool) -> Iterator[Record | Skipped]:
     where = str(path)
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as err:  # a name too long, a permission denied on the way
+        yield Skipped(where, f"{where}: cannot read it ({err.strerror or err})")
+        return
+    if is_dir:
         for child in sorted(path.rglob("*")):
             if child.is_file() and not child.name.startswith("."):
                 yield from _from_path(child, explicit=False)
@@ -159,7 +171,10 @@ def _jsonl(path: Path) -> Iterator[Record | Skipped]:
             where = f"{path}:{number}"
             try:
                 data = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            except RecursionError:
+                yield Skipped(where, f"{where}: JSON nested too deeply")
+                continue
+            except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, a number of over 4,300 digits
                 yield Skipped(where, f"{where}: not a JSON line ({err.__class__.__name__})")
                 continue
             if not isinstance(data, dict):
@@ -169,12 +184,33 @@ def _jsonl(path: Path) -> Iterator[Record | Skipped]:
 
 
 def _from_mapping(data: Mapping[str, Any], origin: str, number: int) -> Record | Skipped:
-    key = str(data.get("id") or f"{origin}:{number}")
+    raw = data.get("id")
+    key = str(raw) if isinstance(raw, str | int) and str(raw).strip() else f"{origin}:{number}"
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         return Skipped(key, f"{key}: no text")
-    meta = {name: data[name] for name in META_FIELDS if data.get(name) not in (None, "")}
+    meta = {
+        name: data[name] for name in META_FIELDS if isinstance(data.get(name), str | int | float) and data[name] != ""
+    }
+    bad = _unencodable(key, text, *(v for v in meta.values() if isinstance(v, str)))
+    if bad:
+        return Skipped(_printable(key), f"{origin}:{number}: {bad}")
     return Record(key, Document(name=key, text=text, path=None, format="text", encoding="utf-8", meta=meta))
+
+
+def _printable(key: str) -> str:
+    """``key`` with any lone surrogate replaced, so the reason can be printed and stored."""
+    return key.encode("utf-8", "replace").decode("utf-8")
+
+
+def _unencodable(*texts: str) -> str | None:
+    """Why one of ``texts`` cannot be stored (a lone surrogate, which UTF-8 cannot encode), or None."""
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            return f"a lone surrogate (U+{ord(text[err.start]):04X}) at character {err.start}; not valid Unicode text"
+    return None
 
 
 def _warc(path: Path) -> Iterator[Record | Skipped]:

@@ -20,6 +20,7 @@ from itertools import repeat
 
 import numpy as np
 
+from ..normalize import normalize
 from ..words import STOPWORDS, zipf
 from .arrays import distinct
 
@@ -84,6 +85,8 @@ def fingerprint(text: str, language: str = "en") -> Fingerprint:
     numpy does the rest through per-number tables. Python runs per word only for words not seen before.
     """
     _VOCABULARY.trim()
+    if not text.isascii():  # what a reader sees: invisible and look-alike characters undone, as compare does
+        text = normalize(text).text
     found = (_ASCII_TOKENS if text.isascii() else _TOKENS).findall(text)
     ids = _VOCABULARY.ids(found)
     word = ~_VOCABULARY.is_end[ids]

@@ -19,6 +19,7 @@ from . import postings
 
 APPLICATION_ID = 0x756E7370  # "unsp": marks the file as an unspin collection (PRAGMA application_id)
 QUICK_CHECK_BYTES = 256_000_000  # files up to this size get a full quick_check when opened
+BUSY_TIMEOUT_S = float(settings.get("store_busy_timeout"))  # a writer waits this long for another to finish
 CACHE_KIB = 128 * 1024  # SQLite page cache per connection
 CHECKPOINT_PAGES = 16_384  # 64 MB of WAL
 COMMON_POSTING = int(settings.get("collection_common_posting"))
@@ -160,7 +161,7 @@ class Store:
         if not fresh:
             _check(self.path)
         try:
-            self.db = sqlite3.connect(where, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(where, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
             if fresh:  # before WAL mode, so the mark lands in the main file at once
                 self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -172,9 +173,7 @@ class Store:
             self.db.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
             self._migrate()
         except sqlite3.DatabaseError as err:
-            raise StoreError(
-                f"{where}: cannot open the collection ({_one_line(err)}); is it on a writable disk?"
-            ) from None
+            raise store_error(where, err, "cannot open the collection") from None
 
     def close(self) -> None:
         self.db.close()
@@ -183,13 +182,17 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All writes inside happen, or none do (also when the process is killed)."""
         with self.errors():
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT_S for another writer to finish
             try:
                 yield self.db
+                self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
+                    try:
+                        self.db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # the original error says more; SQLite rolls back on the next open anyway
                 raise
-            self.db.execute("COMMIT")
 
     @contextmanager
     def errors(self) -> Iterator[None]:
@@ -197,10 +200,7 @@ class Store:
         try:
             yield
         except sqlite3.DatabaseError as err:
-            raise StoreError(
-                f"{self.path}: the collection file is damaged or unreadable ({_one_line(err)}); restore it from a copy "
-                "or index into a new file"
-            ) from None
+            raise store_error(str(self.path), err) from None
 
     def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -239,21 +239,49 @@ def _check(path: Path) -> None:
     try:
         # immutable: no -wal/-shm files are created beside a file we may be about to reject
         wal = Path(str(path) + "-wal").exists()
-        db = sqlite3.connect(f"file:{path.resolve()}?mode=ro{'' if wal else '&immutable=1'}", uri=True)
+        uri = f"file:{path.resolve()}?mode=ro{'' if wal else '&immutable=1'}"
+        db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
         try:
             result = db.execute("PRAGMA quick_check(1)").fetchone()
         finally:
             db.close()
     except sqlite3.DatabaseError as err:
-        raise StoreError(
-            f"{where}: the collection file is damaged ({_one_line(err)}); "
-            "restore it from a copy or index into a new file"
-        ) from None
+        raise store_error(where, err) from None
     if not result or result[0] != "ok":
         raise StoreError(
             f"{where}: the collection file is damaged ({_one_line(result[0] if result else 'no answer')}); "
             "restore it from a copy or index into a new file"
         )
+
+
+def store_error(where: str, err: sqlite3.DatabaseError, doing: str = "cannot use the collection") -> StoreError:
+    """The StoreError that says what went wrong: busy, a full disk, read-only, an I/O error, or (only for
+    SQLite's corrupt / not-a-database answers, and our own checks of stored data) damage."""
+    name = getattr(err, "sqlite_errorname", None) or ""
+    detail = _one_line(err)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreError(
+            f"{where}: busy: another process kept the collection locked for over {BUSY_TIMEOUT_S:g} s ({detail}); "
+            "try again when it has finished"
+        )
+    if name.startswith("SQLITE_FULL"):
+        return StoreError(
+            f"{where}: the disk is full ({detail}); the batch being written was rolled back, so the collection is as "
+            "it was before it: free some space and run the command again"
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return StoreError(
+            f"{where}: {doing}: the file or its folder is read-only ({detail}); give a writable --db path"
+        )
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        return StoreError(f"{where}: {doing} ({detail}); check the path and its permissions")
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"{where}: {doing}: a disk I/O error ({detail}); check the disk, then run the command again")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or not isinstance(err, sqlite3.OperationalError):
+        return StoreError(
+            f"{where}: the collection file is damaged ({detail}); restore it from a copy or index into a new file"
+        )
+    return StoreError(f"{where}: {doing} ({detail})")
 
 
 def _one_line(detail: object) -> str:

@@ -63,7 +63,14 @@ def to_blob(vector: np.ndarray) -> bytes:
 
 
 def from_blob(blob: bytes) -> np.ndarray:
+    _check_blobs([blob])
     return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+
+
+def _check_blobs(blobs: list[bytes]) -> None:
+    """A stored vector of the wrong type or size is damage (the store names the file)."""
+    if any(not isinstance(b, bytes) or len(b) != 2 * embed.DIMENSIONS for b in blobs):
+        raise sqlite3.DatabaseError("a stored lead vector is damaged")
 
 
 class VectorIndex:
@@ -97,6 +104,7 @@ class VectorIndex:
             ids.append(doc)
             blobs.append(blob)
         if ids:
+            _check_blobs(blobs)
             matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1).astype(np.float32)
             self.add(np.array(ids, dtype=np.int64), matrix)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..align import Passage
 from ..compare import Comparison, compare
 from ..document import Document
+from ..errors import InputError
 from .plagdet import Annotation
 
 TRUTH_NAME = "plagiarism"
@@ -39,12 +40,18 @@ def pair_stem(susp: str, src: str) -> str:
 def read_pairs(pairs_file: str | Path) -> list[tuple[str, str]]:
     """(suspicious, source) file names, one pair per non-empty line of a PAN ``pairs`` file."""
     pairs = []
-    for number, line in enumerate(Path(pairs_file).read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        lines = Path(pairs_file).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError(f"{pairs_file}: not UTF-8 text (byte {err.start}); give a file of pairs") from None
+    except OSError as err:
+        raise InputError(f"{pairs_file}: cannot read the pairs file ({err.strerror or err})") from None
+    for number, line in enumerate(lines, 1):
         fields = line.split()
         if not fields:
             continue
         if len(fields) != 2:
-            raise ValueError(f"{pairs_file}:{number}: expected 'suspicious.txt source.txt', got {line!r}")
+            raise InputError(f"{pairs_file}:{number}: expected 'suspicious.txt source.txt', got {line[:80]!r}")
         pairs.append((fields[0], fields[1]))
     return pairs
 

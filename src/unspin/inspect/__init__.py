@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..document import Document, load
-from ..segment import segment
+from ..segment import INSPECT_MAX_TOKENS, segment
 from . import expressions, originals
 from .document_score import known_pair_rate, spin_rate, spun_score_of
 from .lexicon import Lexicon, wordnet_synonyms
@@ -70,7 +70,7 @@ def inspect(
     that its documents use often count as known expressions too.
     """
     document = load(doc)
-    seg = segment(document)
+    seg = segment(document, max_tokens=INSPECT_MAX_TOKENS, task="inspect")
     traces = find_traces(seg)
     extra = expressions.extra_pairs(db)
     words = word_evidence(seg, extra)

@@ -1,10 +1,11 @@
 """The crawl's input, cut into shards: runs of JSONL lines, groups of files, WARC files, Parquet row groups.
 
-A shard is a small, picklable description of where its records are (the lines themselves for JSONL, which a
-gzip stream cannot seek into); ``records_of`` reads one into the collection's ``Record``/``Skipped`` stream,
-through the collection's own readers, so a crawl and ``unspin index add`` see the same documents in the same
-order under the same ids. Shards are numbered in input order, the same numbers on every run of the same
-inputs, which is what lets a rerun skip the finished ones.
+A shard is a small, picklable description of where its records are: for plain JSONL a byte range; for
+gzipped JSONL, which cannot be sought into, the lines themselves (split a big .jsonl.gz into many files so
+that the driver holds few of them at once). ``records_of`` reads one into the collection's ``Record`` and
+``Skipped`` stream through the collection's own readers, so a crawl and ``unspin index add`` see the same
+documents in the same order under the same ids. Shards are numbered in input order, the same numbers on
+every run of the same inputs, which is what lets a rerun skip the finished ones.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..collection.ingest import JSONL_SUFFIXES, Record, Skipped, _from_mapping, records
+from ..collection.ingest import JSONL_SUFFIXES, Record, Skipped, _from_mapping, _from_path
 
 PARQUET_SUFFIXES = (".parquet",)
 
@@ -26,28 +27,32 @@ class Shard:
     kind: str  # "lines" (JSONL), "paths" (files read by the collection's readers), "parquet" (one row group)
     path: str  # the input file (the first file of a "paths" shard)
     first: int = 0  # first line number ("lines") or row group ("parquet")
-    lines: tuple[bytes, ...] = ()
+    lines: tuple[bytes, ...] = ()  # a gzipped file's lines; empty for plain JSONL, read from the byte range
+    start: int = 0  # byte range of a plain JSONL shard
+    end: int = 0
     paths: tuple[str, ...] = ()
+    named: tuple[bool, ...] = ()  # per path: given by name (read whatever its suffix), not found in a folder
 
 
 def plan(inputs: Sequence[str], size: int) -> Iterator[Shard]:
     """The shards of ``inputs`` (files and folders, folders read recursively in name order), in order."""
     number = 0
     files: list[str] = []
+    named: list[bool] = []
 
     def flush() -> Iterator[Shard]:
-        nonlocal number, files
+        nonlocal number, files, named
         if files:
-            yield Shard(number, "paths", files[0], paths=tuple(files))
+            yield Shard(number, "paths", files[0], paths=tuple(files), named=tuple(named))
             number += 1
-            files = []
+            files, named = [], []
 
-    for path in _files(inputs):
+    for path, by_name in _files(inputs):
         name = path.name.lower()
         if name.endswith(JSONL_SUFFIXES):
             yield from flush()
-            for first, lines in _line_runs(path, size):
-                yield Shard(number, "lines", str(path), first=first, lines=lines)
+            for first, lines, start, end in _line_runs(path, size):
+                yield Shard(number, "lines", str(path), first=first, lines=lines, start=start, end=end)
                 number += 1
         elif name.endswith(PARQUET_SUFFIXES):
             yield from flush()
@@ -58,52 +63,61 @@ def plan(inputs: Sequence[str], size: int) -> Iterator[Shard]:
                 number += 1
         elif name.endswith((".warc", ".warc.gz")):
             yield from flush()
-            yield Shard(number, "paths", str(path), paths=(str(path),))
+            yield Shard(number, "paths", str(path), paths=(str(path),), named=(by_name,))
             number += 1
         else:
             files.append(str(path))
+            named.append(by_name)
             if len(files) >= size:
                 yield from flush()
     yield from flush()
 
 
-def _files(inputs: Sequence[str]) -> Iterator[Path]:
+def _files(inputs: Sequence[str]) -> Iterator[tuple[Path, bool]]:
+    """Each input file, and whether it was given by name (a folder's files of unknown types are skipped)."""
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith("."):
+                    yield child, False
         else:
-            yield path  # a missing file becomes a Skipped record with its reason
+            yield path, True  # a missing file becomes a Skipped record with its reason
 
 
-def _line_runs(path: Path, size: int) -> Iterator[tuple[int, tuple[bytes, ...]]]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+def _line_runs(path: Path, size: int) -> Iterator[tuple[int, tuple[bytes, ...], int, int]]:
+    """(first line number, lines, byte start, byte end) of each run of ``size`` lines; a plain file's runs
+    carry no lines (the task reads its byte range), a gzipped file's carry them."""
+    gzipped = path.name.lower().endswith(".gz")
+    opener = gzip.open if gzipped else open
     run: list[bytes] = []
-    first = 1
+    first, start, at = 1, 0, 0
     try:
         with opener(path, "rb") as f:
             for number, line in enumerate(f, 1):
+                at += len(line)
                 run.append(line)
                 if len(run) >= size:
-                    yield first, tuple(run)
-                    first, run = number + 1, []
+                    yield first, tuple(run) if gzipped else (), start, at
+                    first, start, run = number + 1, at, []
             if run:
-                yield first, tuple(run)
+                yield first, tuple(run) if gzipped else (), start, at
     except (OSError, EOFError) as err:  # a damaged gzip: the lines read so far stay, the rest is one skip
         if run:
-            yield first, tuple(run)
-        yield -1, (f"{err}".encode(),)
+            yield first, tuple(run) if gzipped else (), start, at
+        yield -1, (f"{err}".encode(),), 0, 0
 
 
 def records_of(shard: Shard) -> Iterator[Record | Skipped]:
     """The shard's records, as ``Collection.add`` would read them."""
     if shard.kind == "paths":
-        yield from records(shard.paths)
+        for path, by_name in zip(shard.paths, shard.named, strict=True):
+            yield from _from_path(Path(path), explicit=by_name)
     elif shard.kind == "lines":
         if shard.first < 0:
             yield Skipped(shard.path, f"{shard.path}: cannot read it ({shard.lines[0].decode()})")
             return
-        for number, line in enumerate(shard.lines, shard.first):
+        for number, line in enumerate(shard.lines or _byte_range(shard), shard.first):
             if not line.strip():
                 continue
             where = f"{shard.path}:{number}"
@@ -122,3 +136,9 @@ def records_of(shard: Shard) -> Iterator[Record | Skipped]:
         table = pq.ParquetFile(shard.path).read_row_group(shard.first)
         for number, row in enumerate(table.to_pylist()):
             yield _from_mapping(row, f"{shard.path}#{shard.first}", number)
+
+
+def _byte_range(shard: Shard) -> list[bytes]:
+    with open(shard.path, "rb") as f:
+        f.seek(shard.start)
+        return f.read(shard.end - shard.start).splitlines(keepends=True)

@@ -59,7 +59,19 @@
     return () => ({ method: "POST", headers: { "Content-Type": "application/json" }, body: body });
   }
 
+  // A server started with --token is opened as http://host:port/#token=...: the token is kept for this tab
+  // only and sent as a bearer header; it leaves the address bar at once.
+  const TOKEN_KEY = "unspin-token";
+  const fromHash = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
   async function post(url, init) {
+    init = Object.assign({}, init || {});
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) init.headers = Object.assign({}, init.headers || {}, { Authorization: "Bearer " + token });
     const response = await fetch(url, init);
     if (!response.ok) {
       let message = response.status + " " + response.statusText;
