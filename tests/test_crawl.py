@@ -273,4 +273,4 @@ def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Pat
     ] == ids
     assert report.documents == added.added and len(ids) > len(rows)
     assert sorted(s.reason for s in report.skipped) == sorted(s.reason for s in added.skipped)
-    assert any("unsupported file type" in s.reason for s in report.skipped)
+    assert any("not HTML or text" in s.reason for s in report.skipped)  # notes.bin, judged by its content

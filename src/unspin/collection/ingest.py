@@ -131,6 +131,8 @@ def _page(path: Path, explicit: bool) -> Record | Skipped:
     """A file of a folder (or named on its own): a web page with an article, or a plain text file; judged by
     its content, so a stylesheet called .html or a page saved without a suffix is told for what it is."""
     where = str(path)
+    if not path.is_file():  # a FIFO or a device: never opened here (it could block); load says what it is
+        return Record(where, load(path))
     with open(path, "rb") as f:
         head = f.read(SNIFF_BYTES)
     text_head = head.decode("utf-8", "replace")
