@@ -22,6 +22,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from _common import DATA, engine, header, write  # isort: skip - first: one thread before numpy loads
 
@@ -46,10 +47,28 @@ def articles(n: int, low: int = 650, high: int = 950) -> list[str]:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """RSS of the server and its worker processes together."""
+    total = 0.0
+    for one in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(proc.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
 
 
 def free_port() -> int:
@@ -58,10 +77,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, time_budget: float, max_pending: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, time_budget: float, max_pending: int, source: str | None) -> subprocess.Popen[bytes]:
+    """`unspin serve` of this checkout, or of the ``source`` folder (its ``src/`` first on the path)."""
     command = [sys.executable, "-m", "unspin.cli", "serve", "--port", str(port), "--time-budget", str(time_budget)]
     command += ["--max-pending", str(max_pending)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(Path(source) / "src")} if source else None
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -129,16 +150,75 @@ def main() -> None:
     parser.add_argument("--time-budget", type=float, default=30.0, help="the server's --time-budget")
     parser.add_argument("--max-pending", type=int, default=64, help="the server's --max-pending")
     parser.add_argument("--name", default="service", help="result file bench/results/NAME.md")
+    parser.add_argument(
+        "--before", metavar="FOLDER", help="also load the server of another checkout first (e.g. main before a change)"
+    )
     args = parser.parse_args()
 
     texts = articles(args.articles)
     pairs = [{"a": text, "b": spin(text, 0.3, seed=n).text} for n, text in enumerate(texts)]
     words = [len(t.split()) for t in texts]
+    runs = [("before", args.before)] if args.before else []
+    runs.append(("after" if args.before else "this checkout", None))
+    measured = [(label, source, *serve_and_load(args, pairs, source)) for label, source in runs]
+
+    lines = [
+        header(f"Service under load: {args.clients} clients, {args.seconds:.0f} s of POST /api/compare"),
+        f"`unspin serve` on 127.0.0.1 (time budget {args.time_budget:g} s, max pending {args.max_pending}: more get "
+        f"an immediate 503 and that client retries at once), unspin {engine()}"
+        + (
+            f"; *before*: the server of `{args.before}` (its `src/` on PYTHONPATH), run first under the same load"
+            if args.before
+            else ""
+        )
+        + f". {len(pairs)} pairs cycled: Reuters articles of {min(words)}–{max(words)} words "
+        f"(median {statistics.median(words):.0f}) from ../shared/data/reuters-20k and a copy spun at 30% by "
+        "`unspin.evaluation.spinner.spin`. Clients (httpx, one process, on the same 2 cores) stop sending after the "
+        "period; requests in flight finish. RSS is the server's and its workers' together. "
+        "**The machine is shared (2 cores, other work running): timings are indicative.**\n",
+        "| measure | " + " | ".join(f"{label} ({kind})" for label, _, kind, *_ in measured) + " |",
+        "|---|" + "---|" * len(measured),
+    ]
+    rows: dict[str, list[str]] = {}
+    rates = []
+    for _, _, _, warm_ms, result in measured:
+        latencies: list[float] = result["latencies"]
+        outcomes: Counter[str] = result["outcomes"]
+        rss: dict[str, float] = result["rss"]
+        elapsed: float = result["elapsed"]
+        total = sum(outcomes.values())
+        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()) if k != "200")
+        rates.append(outcomes["200"] / elapsed)
+        for name, value in (
+            ("requests completed", f"{total} in {elapsed:.1f} s"),
+            ("requests/s (all / 200 OK)", f"{total / elapsed:.2f} / {outcomes['200'] / elapsed:.2f}"),
+            ("errors", f"{total - outcomes['200']} ({kinds or 'none'})"),
+            ("latency p50 / p99, 200 OK (ms)", f"{_pct(latencies, 0.5):.0f} / {_pct(latencies, 0.99):.0f}"),
+            ("server RSS start / middle / end (MB)", f"{rss['start']:.0f} / {rss['middle']:.0f} / {rss['end']:.0f}"),
+            ("first request after start-up (ms)", f"{warm_ms:.0f}"),
+        ):
+            rows.setdefault(name, []).append(value)
+    lines += [f"| {name} | " + " | ".join(values) + " |" for name, values in rows.items()]
+    if len(rates) == 2:
+        p99 = _pct(measured[1][4]["latencies"], 0.99)
+        ratio = rates[1] / rates[0] if rates[0] else float("inf")
+        met = ratio >= 1.8 and p99 <= 1000
+        lines.append(
+            f"\nAfter / before: **{ratio:.2f}×** requests/s (200 OK), p99 {p99:.0f} ms. Target (issue 12): ≥ 1.8× "
+            f"and p99 ≤ 1 s: **{'MET' if met else 'MISSED'}**."
+        )
+    write(args.name, "\n".join(lines) + "\n")
+
+
+def serve_and_load(
+    args: argparse.Namespace, pairs: list[dict[str, str]], source: str | None
+) -> tuple[str, float, dict[str, Any]]:
+    """(engine kind, first request ms, load result) of one server run."""
     port = free_port()
-    server = start_server(port, args.time_budget, args.max_pending)
+    server = start_server(port, args.time_budget, args.max_pending, source)
     url = f"http://127.0.0.1:{port}"
     workers = httpx.get(url + "/healthz", timeout=5).json().get("workers")
-    engine_kind = f"{workers['size']} worker processes" if workers else "one compare worker thread"
+    kind = f"{workers['size']} worker processes" if workers else "one worker thread"
     try:
         warm = time.perf_counter()
         first = httpx.post(url + "/api/compare", json=pairs[0], timeout=120)
@@ -152,33 +232,7 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-
-    latencies: list[float] = result["latencies"]  # type: ignore[assignment]
-    outcomes: Counter[str] = result["outcomes"]  # type: ignore[assignment]
-    rss: dict[str, float] = result["rss"]  # type: ignore[assignment]
-    elapsed: float = result["elapsed"]  # type: ignore[assignment]
-    total = sum(outcomes.values())
-    errors = total - outcomes["200"]
-    kinds = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()) if k != "200")
-    lines = [
-        header(f"Service under load: {args.clients} clients, {args.seconds:.0f} s of POST /api/compare"),
-        f"`unspin serve` on 127.0.0.1 ({engine_kind}, time budget {args.time_budget:g} s, "
-        f"max pending {args.max_pending}: more get an immediate 503 and that client retries at once), "
-        f"unspin {engine()}. {len(pairs)} pairs cycled: Reuters articles of {min(words)}–{max(words)} words "
-        f"(median {statistics.median(words):.0f}) from ../shared/data/reuters-20k and a copy spun at 30% by "
-        "`unspin.evaluation.spinner.spin`. Clients (httpx, one process) stop sending after the period; requests "
-        "in flight finish. First request after start-up (warm-up included) took "
-        f"{warm_ms:.0f} ms. **The machine is shared (2 cores, other work running): timings are indicative.**\n",
-        "| measure | value |",
-        "|---|---|",
-        f"| requests completed | {total} in {elapsed:.1f} s |",
-        f"| requests/s (all / 200 OK) | {total / elapsed:.2f} / {outcomes['200'] / elapsed:.2f} |",
-        f"| errors | {errors} ({kinds or 'none'}) |",
-        f"| latency p50 / p99, 200 OK (ms) | {_pct(latencies, 0.5):.0f} / {_pct(latencies, 0.99):.0f} |",
-        f"| server RSS start / middle / end (MB) | {rss['start']:.0f} / {rss['middle']:.0f} / {rss['end']:.0f} |",
-        f"| server CPU count | {os.cpu_count()} |",
-    ]
-    write(args.name, "\n".join(lines) + "\n")
+    return kind, warm_ms, result
 
 
 if __name__ == "__main__":

@@ -98,6 +98,18 @@ def test_pathological_megabyte_compares_under_a_memory_cap(kind: str, tmp_path: 
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
 
 
+@pytest.mark.parametrize("kind", ["word", "sentence", "lines", "punctuation"])
+def test_pathological_megabyte_is_indexed_in_bounded_time(kind: str, tmp_path: Path) -> None:
+    """index add of each 1 MB input (punctuation only took hours: a sketch pattern scanned to the end of the
+    text from every full stop)."""
+    text = pathological(kind)
+    started = time.process_time()
+    with Collection(tmp_path / "p.db") as collection:
+        report = collection.add([Document(f"{kind}.txt", text)], workers=0)
+    assert report.added + len(report.skipped) == 1
+    assert time.process_time() - started < 30
+
+
 def test_a_document_over_the_token_limit_is_refused_naming_it() -> None:
     text = " ".join(_words()[:5000])
     with pytest.raises(InputError, match=r"big\.txt: 5,\d\d\d words is over the 1,000-word limit for inspect"):
@@ -292,6 +304,15 @@ def test_the_api_given_none_or_a_number_raises_input_error() -> None:
             unspin.compare(bad, "some text")  # type: ignore[arg-type]
     with pytest.raises(InputError):
         unspin.inspect(None)  # type: ignore[arg-type]
+
+
+def test_collection_add_and_search_given_none_or_a_number(tmp_path: Path) -> None:
+    with Collection(tmp_path / "c.db") as collection:
+        for bad in (None, 3):
+            with pytest.raises(InputError, match=type(bad).__name__):
+                collection.add(bad)  # type: ignore[arg-type]
+            with pytest.raises(InputError):
+                collection.search(bad)  # type: ignore[arg-type]
 
 
 def test_missing_inputs_exit_2_and_create_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -141,7 +141,15 @@ def _load_path(path: Path) -> Document:
 
 
 def decode(data: bytes, where: str) -> tuple[str, str]:
-    """Text and encoding name of a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, cp1252."""
+    """Text and encoding name of a file's bytes: UTF-8 (with or without BOM), UTF-16 (with BOM, or mostly-Latin
+    text without one), cp1252. Bytes with no text in them (only a byte-order mark, only spaces) are refused."""
+    text, encoding = _decode(data, where)
+    if not text.strip():
+        raise InputError(f"{where}: the file is empty; nothing to compare")
+    return text, encoding
+
+
+def _decode(data: bytes, where: str) -> tuple[str, str]:
     if not data.strip():
         raise InputError(f"{where}: the file is empty; nothing to compare")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -176,6 +176,8 @@ class Collection:
         """
         if isinstance(sources, str | os.PathLike | Document | Mapping):
             sources = [sources]
+        elif not isinstance(sources, Iterable):  # None, a number: say so, as a batch's bad record would
+            raise InputError(f"add() takes paths, Documents or {{id, text}} records, not {type(sources).__name__}")
         counts: Counter[str] = Counter()
         skipped: list[Skipped] = []
         clock = Clock()

@@ -190,7 +190,7 @@ def _from_mapping(data: Mapping[str, Any], origin: str, number: int) -> Record |
     key = str(raw) if isinstance(raw, str | int) and str(raw).strip() else f"{origin}:{number}"
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
-        return Skipped(key, f"{key}: no text")
+        return Skipped(_printable(key), f"{_printable(key)}: no text")
     meta = {
         name: data[name] for name in META_FIELDS if isinstance(data.get(name), str | int | float) and data[name] != ""
     }
