@@ -252,16 +252,26 @@ def _children() -> list[int]:
 
 
 def _ray_workers() -> list[tuple[int, str]]:
-    found = []
+    """Ray worker processes started from this one (the test's own local cluster, no one else's)."""
+    parents: dict[int, int] = {}
+    titles: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                title = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
-            except (OSError, UnicodeDecodeError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                titles[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+            except (OSError, UnicodeDecodeError, ValueError, IndexError):
                 continue
-            if title.startswith("ray::"):
-                found.append((int(entry.name), title))
-    return found
+    me = os.getpid()
+
+    def mine(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+        return False
+
+    return [(pid, title) for pid, title in titles.items() if title.startswith("ray::") and mine(pid)]
 
 
 def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Path) -> None:
