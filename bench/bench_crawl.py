@@ -394,9 +394,9 @@ def main() -> None:
         seconds, equal, theirs_n, mine_n = added
         out.append(
             f"`index add` (2 workers) + `clusters` on the same file: {seconds:.1f} s wall; its clusters are the "
-            f"crawl's: **{'yes' if equal else 'NO'}** ({theirs_n} and {mine_n} clusters). The collection links "
-            "each batch of 1,024 documents against those added so far, the crawl each document against all: "
-            "beyond one batch the two may differ where a document's 10 nearest change."
+            f"crawl's: **{'yes' if equal else 'NO'}** ({theirs_n} and {mine_n} clusters). The crawl links each "
+            "document as the collection does, against the documents stored by the end of its batch of 1,024 "
+            "records (exact vector search up to collection_exact_vectors documents)."
         )
     out.append("")
     for run, (report, wall) in runs.items():

@@ -12,11 +12,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import unspin.collection.collection as collection_module
 from unspin import Collection
 from unspin.cli import main
 from unspin.evaluation.spinner import spin
@@ -66,8 +68,19 @@ def _corpus(path: Path) -> dict[str, str]:
     return originals
 
 
+BATCH = 40  # Collection.add's batch, made small so that the corpus spans four of them
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The corpus crawled and added to a collection, both in batches of ``BATCH`` (a collection links each
+    batch against what is stored by then: the crawl must do the same to give the same clusters)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collection_module, "BATCH", BATCH)
+        yield _build(tmp_path_factory)
+
+
+def _build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("crawl")
     corpus = root / "corpus.jsonl"
     originals = _corpus(corpus)
@@ -115,6 +128,8 @@ def test_index_import_is_the_collection_index_add_builds(built: dict[str, Any]) 
         mine, theirs = imported.stats(), added.stats()
         for name in ("documents", "duplicates", "vectors", "postings", "common_keys", "links", "verified_pairs"):
             assert mine[name] == theirs[name], name
+        edges = "SELECT a, b FROM edges ORDER BY a, b"
+        assert imported.store.db.execute(edges).fetchall() == added.store.db.execute(edges).fetchall()
         assert [c.to_dict() for c in imported.clusters()] == built["clusters"]
         found = 0
         for copy, original in built["originals"].items():
@@ -152,8 +167,11 @@ def test_a_killed_driver_resumes_from_finished_shards(
     built: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = built["root"] / "killed-driver"
-    command = [sys.executable, "-m", "unspin.cli", "crawl", str(built["corpus"]), "--out", str(out)]
-    command += ["--workers", "2", "--shard-size", str(SHARD)]
+    arguments = ["crawl", str(built["corpus"]), "--out", str(out), "--workers", "2", "--shard-size", str(SHARD)]
+    program = (
+        f"import unspin.collection.collection as c; c.BATCH = {BATCH}; from unspin.cli import main; main({arguments!r})"
+    )
+    command = [sys.executable, "-c", program]
     driver = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not (out / "numbers.parquet.done").exists() and time.monotonic() < deadline:
@@ -224,16 +242,26 @@ def _children() -> list[int]:
 
 
 def _ray_workers() -> list[tuple[int, str]]:
-    found = []
+    """Ray worker processes started from this one (the test's own local cluster, no one else's)."""
+    parents: dict[int, int] = {}
+    titles: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                title = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
-            except (OSError, UnicodeDecodeError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                titles[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+            except (OSError, UnicodeDecodeError, ValueError, IndexError):
                 continue
-            if title.startswith("ray::"):
-                found.append((int(entry.name), title))
-    return found
+    me = os.getpid()
+
+    def mine(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+        return False
+
+    return [(pid, title) for pid, title in titles.items() if title.startswith("ray::") and mine(pid)]
 
 
 def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Path) -> None:
@@ -264,3 +292,44 @@ def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Pat
     assert report.documents == added.added and len(ids) > len(rows)
     assert sorted(s.reason for s in report.skipped) == sorted(s.reason for s in added.skipped)
     assert any("unsupported file type" in s.reason for s in report.skipped)
+
+
+def test_each_batch_is_linked_against_what_index_add_has_stored_by_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies of one article spread over batches, two neighbours per document: which copies an early
+    document links to depends on what the collection held when it was added, and the crawl follows that."""
+    import unspin.scale.stages as stages_module
+
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in itertools.islice(f, 24)]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append(json.dumps(row))
+        if i % 4 == 0:
+            lines.append(json.dumps({"id": f"copy/{i}", "text": wrap(rows[0]["text"], i)}))
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for module in (collection_module, stages_module):
+        monkeypatch.setattr(module, "EDGE_NEIGHBOURS", 2)
+    monkeypatch.setattr(collection_module, "BATCH", 8)
+    crawl([str(corpus)], tmp_path / "out", workers=0, shard_size=5)
+    with Collection(tmp_path / "added.db") as collection:
+        collection.add([str(corpus)], workers=0)
+        edges = collection.store.db.execute("SELECT a, b FROM edges ORDER BY a, b").fetchall()
+        clusters = [c.to_dict() for c in collection.clusters()]
+    assert _links(tmp_path / "out") == edges
+    assert _clusters(tmp_path / "out") == clusters
+    monkeypatch.setattr(collection_module, "BATCH", 10**9)  # every document against all: other links
+    crawl([str(corpus)], tmp_path / "all", workers=0, shard_size=5)
+    assert _links(tmp_path / "all") != edges
+
+
+def _links(out: Path) -> list[tuple[int, int]]:
+    import numpy as np
+
+    found = set()
+    for path in sorted((out / "links").glob("*.npz")):
+        with np.load(path) as data:
+            found |= set(zip(data["a"].tolist(), data["b"].tolist(), strict=True))
+    return sorted(found)

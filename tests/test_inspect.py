@@ -139,7 +139,7 @@ def test_cli_json_is_to_dict(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert main(["inspect", str(need(SEED_A)), "--json", "--html", str(page)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == unspin.inspect(SEED_A).to_dict()
-    assert set(printed) == {"spun_score", "translated_score", "tortured", "artefacts"}
+    assert set(printed) == {"spun_score", "translated_score", "tortured", "artefacts", "language", "assessed", "reason"}
     assert Inspection.from_dict(printed).to_dict() == printed
     assert "PPI" in page.read_text(encoding="utf-8")
 

@@ -139,7 +139,7 @@ async def test_inspect(client: httpx.AsyncClient, seeds: tuple[str, str]) -> Non
     response = await client.post("/api/inspect", json={"text": seeds[1]})
     assert response.status_code == 200, response.text
     data = response.json()
-    assert set(data) == {"spun_score", "translated_score", "tortured", "artefacts"}
+    assert set(data) == {"spun_score", "translated_score", "tortured", "artefacts", "language", "assessed", "reason"}
     (court,) = [t for t in data["tortured"] if t["text"].startswith("Global Lawbreaker")]
     assert court["original"].startswith("International Criminal")
     assert seeds[1][court["start"] : court["end"]] == court["text"]

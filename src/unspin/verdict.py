@@ -143,10 +143,11 @@ def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str], float
     A spinner swaps a writer's words for dictionary entries without reading the sentence: the swap fits its
     neighbours worse than the word it replaced, whether rarer or commoner (``substitute.context_fit``). (Whether
     a word is swapped everywhere or only here points either way: a consistent spinner on one side and a
-    random one on the other leave the same pattern, so it is not used.) The differences are summed, each
-    capped, and set against their own spread (z = sum / root of the sum of squares): a
-    side is spun when z is clear of chance, at least two substitutions say so, and one of them at least is
-    thesaurus-linked (a synonym swap, not rewording).
+    random one on the other leave the same pattern, so it is not used.) Only word-for-word swaps count
+    (``_is_swap``), and only when they are most of the substitutions: a person rewording a text changes
+    phrases, and a fluent rewrite fits its context as well as its source does. The differences are summed,
+    each capped, and set against their own spread (z = sum / root of the sum of squares): a side is spun when
+    z is clear of chance and at least two swaps say so.
     """
     cap = settings.get("fit_cap")
     swaps = [s for s in subs if _is_swap(s)]
@@ -154,13 +155,12 @@ def spun_side(subs: list[Substitution]) -> tuple[str | None, Counter[str], float
     if len(swaps) < settings.get("swap_share") * len(subs):
         return None, votes, 0.5  # rewording, not word swapping: a fluent rewrite fits as well as its source
     fits = [max(-cap, min(cap, s.fit)) for s in swaps if s.fit]
-    if len(fits) < 3:
+    if len(fits) < 2:
         return None, votes, 0.5
     z = sum(fits) / math.sqrt(sum(f * f for f in fits))
     lead = "b" if z > 0 else "a"
     confidence = 0.5 * (1.0 + math.erf(abs(z) / math.sqrt(2.0)))
-    linked = sum(1 for s in swaps if s.worse == lead and s.synonym)
-    if votes[lead] >= 2 and linked >= 1 and confidence >= settings.get("direction_confidence"):
+    if votes[lead] >= 2 and confidence >= settings.get("direction_confidence"):
         return lead, votes, confidence
     return None, votes, confidence
 

@@ -43,10 +43,11 @@ from collections.abc import Iterable
 
 from ..document import Document, load
 from ..segment import INSPECT_MAX_TOKENS, segment
-from . import expressions, originals
+from . import expressions, languages, originals
 from .document_score import known_pair_rate, spin_rate, spun_score_of
 from .lexicon import Lexicon, wordnet_synonyms
 from .names import renamed_entities, spun_names
+from .phrase_evidence import phrase_finds
 from .reading import REPORT_SCORE, STRONG_LLR, likely_swaps, merge, word_phrases
 from .result import Inspection, Tortured, Trace
 from .traces import find_traces, translated_score_of
@@ -71,12 +72,18 @@ def inspect(
     """
     document = load(doc)
     seg = segment(document, max_tokens=INSPECT_MAX_TOKENS, task="inspect")
+    code = languages.document_language(document.text)
+    reason = languages.not_assessed_reason(code)
+    user = user_phrases(seg, phrases) if phrases is not None else []
+    if reason:  # English rules never run on another language: only the user's own phrases are looked for
+        return Inspection(0.0, 0.0, tuple(user), (), code, False, reason)
     traces = find_traces(seg)
     extra = expressions.extra_pairs(db)
-    words = word_evidence(seg, extra)
+    foreign = languages.foreign_tokens(seg)
+    words = word_evidence(seg, extra, foreign)
     acronyms = renamed_entities(seg)
-    user = user_phrases(seg, phrases) if phrases is not None else []
-    rate, posteriors = spin_rate([w.llr for w in words], len(acronyms) + len(user))
+    strong = phrase_finds(seg, foreign, extra)  # judged on their own, whatever the document score
+    rate, posteriors = spin_rate([w.llr for w in words], len(acronyms) + len(user) + len(strong))
     spun_score = spun_score_of(rate, known_pair_rate(seg))
     used = Counter(t.norm for t in seg.tokens)
     if spun_score >= REPORT_SCORE:  # clearly spun: every likely swap is reported
@@ -85,14 +92,16 @@ def inspect(
     else:  # names are far more often real than spun, and rare words are mostly the writer's own
         chosen = [(w, posterior(w.llr, PRIOR), True) for w in words if w.llr >= STRONG_LLR]
         found = word_phrases(seg, chosen, used, extra, need_fit=True)
-    found = merge(acronyms + found)
-    taken = [(t.span.start, t.span.end) for t in user]
+    found = merge(acronyms + strong + found)
+    spans = [(seg.tokens[i].start, seg.tokens[i].end) for i in foreign]
+    taken = [(t.span.start, t.span.end) for t in user] + spans
     found = [t for t in found if not any(s < t.span.end and t.span.start < e for s, e in taken)]
     return Inspection(
         spun_score=spun_score,
         translated_score=translated_score_of(traces),
         tortured=tuple(sorted(found + user, key=lambda t: t.span.start)),
         artefacts=tuple(traces),
+        language=code,
     )
 
 

@@ -146,3 +146,8 @@ def lm_fit(word: str, prev: str | None, nxt: str | None) -> tuple[float, float, 
 def lm_context(word: str, prev: str | None, nxt: str | None) -> float:
     """How well ``word`` fits between ``prev`` and ``nxt`` by the language model, in one number."""
     return sum(lm_fit(word, prev, nxt))
+
+
+def web_log_ratio(count: int | None) -> float:
+    """log(count / the web table's floor): how far above the floor a bigram's web count is (0 when not listed)."""
+    return math.log(count / _MIN_BIGRAM) if count else 0.0

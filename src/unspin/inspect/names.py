@@ -36,7 +36,12 @@ def renamed_entities(seg: Segmented) -> list[Tortured]:
         words = name_words(text, m.start())
         restored = restore_name([w for _, _, w in words], m.group(1))
         if restored:
-            found.append(Tortured(Span.of(text, words[0][0], words[-1][1]), restored, 1.0))
+            evidence = {
+                "rule": "acronym",
+                "acronym": m.group(1),
+                "initials_written": "".join(w[0] for _, _, w in words),
+            }
+            found.append(Tortured(Span.of(text, words[0][0], words[-1][1]), restored, 1.0, evidence=evidence))
     return found
 
 
@@ -100,7 +105,8 @@ def spun_names(seg: Segmented, used: Counter[str], extra: Lexicon | None = None)
                     names, share = restored
                     start, end = tokens[run[0]].start, tokens[run[-1]].end
                     original = " ".join(cased(n, token_text(seg, j)) for n, j in zip(names, run, strict=True))
-                    found.append(Tortured(Span.of(text, start, end), original, share))
+                    evidence = {"rule": "name", "known_pairs_share": round(share, 4)}
+                    found.append(Tortured(Span.of(text, start, end), original, share, evidence=evidence))
             run = [i] if title else []
     return found
 

@@ -168,6 +168,7 @@ def word_phrases(
     if not chosen:
         return []
     text, tokens = seg.doc.text, seg.tokens
+    llr = {w.token: w.llr for w, _, _ in chosen}
     firsts = {s.first_token for s in seg.sentences}
     restored: dict[int, str] = {}
     optional: set[int] = set()  # swapped words the pair's likelier word stands for (``likely_swaps``)
@@ -211,8 +212,43 @@ def word_phrases(
             if j < last:
                 pieces.append(text[token.end : tokens[j + 1].start])
         start, end = tokens[first].start, tokens[last].end
-        found.append(Tortured(Span.of(text, start, end), "".join(pieces), max(score[i] for i in group)))
+        written = [tokens[j].norm for j in range(first, last + 1)]
+        back = [restored.get(j, tokens[j].norm) for j in range(first, last + 1)]
+        evidence = {
+            "rule": "strong word" if need_fit else "spun document",
+            "posterior": round(max(score[i] for i in group), 4),
+            "words": [
+                {"written": tokens[j].norm, "original": restored[j], "llr": round(llr[j], 2)}
+                for j in range(first, last + 1)
+                if j in restored and j in llr
+            ],
+            "pairs": pair_evidence(written, back),
+        }
+        found.append(
+            Tortured(Span.of(text, start, end), "".join(pieces), max(score[i] for i in group), evidence=evidence)
+        )
     return found
+
+
+def pair_evidence(written: list[str], restored: list[str]) -> list[dict[str, object]]:
+    """For each adjacent pair the restoration changes: the written and restored pair's PMI in the language model
+    and web count (None: below the table's floor)."""
+    rows: list[dict[str, object]] = []
+    for k in range(len(written) - 1):
+        a, b, c, d = written[k], written[k + 1], restored[k], restored[k + 1]
+        if (a, b) == (c, d):
+            continue
+        rows.append(
+            {
+                "written": f"{a} {b}",
+                "original": f"{c} {d}",
+                "written_lm_pmi": round(expressions.lm_pmi(a, b), 2),
+                "original_lm_pmi": round(expressions.lm_pmi(c, d), 2),
+                "written_web_count": expressions.bigrams().get(f"{a} {b}"),
+                "original_web_count": expressions.bigrams().get(f"{c} {d}"),
+            }
+        )
+    return rows
 
 
 def _pooled_originals(

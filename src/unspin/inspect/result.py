@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import settings
@@ -17,13 +17,26 @@ class Tortured:
     original: str
     score: float  # 0-1: how much better the restored phrase fits than the phrase as written
     source: str = "unspin"  # "unspin" (found here) | "user" (from the phrases given)
+    evidence: dict[str, Any] = field(default_factory=dict)  # what decided it: counts, probabilities, the rule
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.span.to_dict(), "original": self.original, "score": round(self.score, 4), "source": self.source}
+        return {
+            **self.span.to_dict(),
+            "original": self.original,
+            "score": round(self.score, 4),
+            "source": self.source,
+            "evidence": self.evidence,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tortured:
-        return cls(Span.from_dict(data), str(data["original"]), float(data["score"]), str(data.get("source", "unspin")))
+        return cls(
+            Span.from_dict(data),
+            str(data["original"]),
+            float(data["score"]),
+            str(data.get("source", "unspin")),
+            dict(data.get("evidence") or {}),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,9 @@ class Inspection:
     translated_score: float  # 0-1; from settings "translated_doc_threshold" up it reads as machine-translated
     tortured: tuple[Tortured, ...]
     artefacts: tuple[Trace, ...]
+    language: str = "en"  # ISO 639-1 code of the language read ("und": not recognised)
+    assessed: bool = True  # False: unspin has no spin model for the language, and flags nothing
+    reason: str = ""  # why not assessed ("no spin model for de")
 
     @property
     def spun(self) -> bool:
@@ -65,6 +81,9 @@ class Inspection:
             "translated_score": round(self.translated_score, 4),
             "tortured": [t.to_dict() for t in self.tortured],
             "artefacts": [a.to_dict() for a in self.artefacts],
+            "language": self.language,
+            "assessed": self.assessed,
+            "reason": self.reason,
         }
 
     @classmethod
@@ -74,4 +93,7 @@ class Inspection:
             float(data["translated_score"]),
             tuple(Tortured.from_dict(t) for t in data.get("tortured", [])),
             tuple(Trace.from_dict(a) for a in data.get("artefacts", [])),
+            str(data.get("language", "en")),
+            bool(data.get("assessed", True)),
+            str(data.get("reason", "")),
         )

@@ -44,7 +44,7 @@ def user_phrases(seg: Segmented, phrases: Iterable[tuple[str, str]] | str | os.P
             continue
         pattern = re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"(?!\w)", re.IGNORECASE)
         for m in pattern.finditer(text):
-            found.append(Tortured(Span.of(text, m.start(), m.end()), original, 1.0, "user"))
+            found.append(Tortured(Span.of(text, m.start(), m.end()), original, 1.0, "user", {"rule": "user phrase"}))
     found.sort(key=lambda t: (t.span.start, -t.span.end))
     kept: list[Tortured] = []
     for t in found:

@@ -75,9 +75,11 @@ def _head_stats(word: str) -> tuple[float, int]:
     return max((zipf(c) for c in heads), default=zipf(word)), len(heads)
 
 
-def features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], list[list[float]]]:
-    """The content words of ``seg`` a spinner could have swapped (token indices) and their features
-    (``FEATURES`` order)."""
+def features(
+    seg: Segmented, extra: Lexicon | None = None, skip: frozenset[int] = frozenset()
+) -> tuple[list[int], list[list[float]]]:
+    """The content words of ``seg`` a spinner could have swapped (token indices; none in ``skip``) and their
+    features (``FEATURES`` order)."""
     text, tokens = seg.doc.text, seg.tokens
     firsts = {s.first_token for s in seg.sentences}
     norms = [t.norm for t in tokens]
@@ -88,7 +90,7 @@ def features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], l
     rows: list[list[float]] = []
     last = len(tokens) - 1
     for i, token in enumerate(tokens):
-        if not content[i]:
+        if not content[i] or i in skip:
             continue
         word = norms[i]
         written = text[token.start : token.end]
@@ -146,9 +148,9 @@ def features(seg: Segmented, extra: Lexicon | None = None) -> tuple[list[int], l
     return indices, rows
 
 
-def word_evidence(seg: Segmented, extra: Lexicon | None = None) -> list[Word]:
-    """Each content word with the log likelihood ratio that a spinner put it there."""
-    indices, rows = features(seg, extra)
+def word_evidence(seg: Segmented, extra: Lexicon | None = None, skip: frozenset[int] = frozenset()) -> list[Word]:
+    """Each content word (none in ``skip``) with the log likelihood ratio that a spinner put it there."""
+    indices, rows = features(seg, extra, skip)
     if not rows:
         return []
     llrs = np.asarray(rows, dtype=np.float64) @ np.asarray(_WEIGHTS) + _BIAS

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..collection import collection as collection_module
 from ..collection.ingest import Skipped
 from ..collection.lineage import Cluster, Edge, build_clusters
 from ..collection.prepare import default_workers
@@ -142,6 +143,7 @@ def _claim(layout: Layout, inputs: Sequence[str], shard_size: int, buckets: int)
         "inputs": [str(Path(i).resolve()) for i in inputs],
         "shard_size": shard_size,
         "buckets": buckets,
+        "batch": collection_module.BATCH,
     }
     found = manifest(layout)
     if found is None:
@@ -226,10 +228,12 @@ def _number(layout: Layout, shards: list[int], prepared: list[dict[str, Any]]) -
     counts: Counter[str] = Counter()
     skipped: list[Skipped] = []
     table: dict[str, list[Any]] = {n: [] for n in ("key", "shard", "row", "number", "alias", "status", "reason")}
-    table["date"] = []
+    table["date"], table["batch"] = [], []
+    position = 0  # records read so far: Collection.add stores them in batches of BATCH
     keys: dict[str, str | None] = {}
     hashes: dict[str, int] = {}  # text hash -> doc number (0: that document could not be indexed)
     number = 0
+    batch = collection_module.BATCH
     for shard in shards:
         rows = files.read_table(layout.prepared(shard), ["key", "hash", "status", "reason", "date"]).to_pydict()
         for row, (key, digest, status, reason, date) in enumerate(
@@ -257,10 +261,10 @@ def _number(layout: Layout, shards: list[int], prepared: list[dict[str, Any]]) -
             counts[{"duplicate": "duplicates"}.get(state, state)] += 1
             if state == "skipped":
                 skipped.append(Skipped(key, why or "skipped"))
-            for name, value in zip(
-                table, (key, shard, row, given, alias, state, why, date if given else None), strict=True
-            ):
+            values = (key, shard, row, given, alias, state, why, date if given else None, position // batch)
+            for name, value in zip(table, values, strict=True):
                 table[name].append(value)
+            position += 1
     if files.done(layout.numbers) is None:
         files.write_table(layout.numbers, table)
         files.finish(layout.numbers, {"documents": number})

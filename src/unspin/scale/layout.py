@@ -80,19 +80,28 @@ class Numbers:
     shards: np.ndarray  # shard of each numbered document, by number order
     numbers: np.ndarray  # its doc number (ascending)
     rows: np.ndarray  # its row in the shard's prepare table
+    batches: np.ndarray  # the ``Collection.add`` batch it would be stored in (records read // BATCH)
     dates: dict[int, str | None]
 
     @classmethod
     def read(cls, layout: Layout) -> Numbers:
-        table = files.read_table(layout.numbers, ["shard", "row", "number", "date"]).to_pydict()
+        table = files.read_table(layout.numbers, ["shard", "row", "number", "batch", "date"]).to_pydict()
         keep = [i for i, n in enumerate(table["number"]) if n > 0]
         numbers = np.array([table["number"][i] for i in keep], dtype=np.int64)
         return cls(
             np.array([table["shard"][i] for i in keep], dtype=np.int64),
             numbers,
             np.array([table["row"][i] for i in keep], dtype=np.int64),
+            np.array([table["batch"][i] for i in keep], dtype=np.int64),
             {table["number"][i]: table["date"][i] for i in keep},
         )
+
+    def batch_of(self, numbers: np.ndarray) -> np.ndarray:
+        return self.batches[np.searchsorted(self.numbers, numbers)]
+
+    def last_of(self, batch: int) -> int:
+        """The highest doc number stored by the end of ``batch``."""
+        return int(self.numbers[np.searchsorted(self.batches, batch, "right") - 1])
 
     def of_shard(self, shard: int) -> tuple[np.ndarray, np.ndarray]:
         """(doc numbers, prepare-table rows) of a shard's stored documents."""
@@ -111,6 +120,7 @@ class Reader:
         self.numbers = Numbers.read(layout)
         self._sketches: dict[int, tuple[np.ndarray, candidates.Sketches]] = {}
         self._docs: dict[int, dict[int, tuple[Document, str | None]]] = {}
+        self._all: tuple[np.ndarray, np.ndarray] | None = None
 
     def sketches(self, shard: int) -> tuple[np.ndarray, candidates.Sketches]:
         """The doc numbers and sketches (vectors included) of a shard's stored documents."""
@@ -149,6 +159,16 @@ class Reader:
             for name in ("signatures", "anchors", "lengths", "english", "vectors"):
                 getattr(out, name)[at] = getattr(sk, name)[rows]
         return out
+
+    def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every stored document's number and lead vector, by number (read once per process)."""
+        if self._all is None:
+            parts = [files.read_arrays(self.layout.vectors(s)) for s in sorted(set(self.numbers.shards.tolist()))]
+            self._all = (
+                np.concatenate([p["numbers"] for p in parts]).astype(np.int64),
+                np.concatenate([p["vectors"] for p in parts]),
+            )
+        return self._all
 
     def document(self, number: int) -> tuple[Document, str | None]:
         """A stored document as the collection would give it back, and its date."""

@@ -26,7 +26,7 @@ from ..collection.ingest import Record
 from ..collection.postings import COMMON_POSTING, Keys
 from ..collection.prepare import _prepare_many, language
 from ..collection.story import Sentences, Side, judge
-from ..collection.vectors import lead_vectors
+from ..collection.vectors import VectorIndex, lead_vectors
 from ..compare import compare
 from . import files
 from .layout import Layout, Reader, load_index
@@ -193,9 +193,9 @@ def reduce_keys(layout: Layout, bucket: int, shards: list[int]) -> dict[str, Any
     new = np.ones(len(h), dtype=bool)
     new[1:] = (h[1:] != h[:-1]) | (kind[1:] != kind[:-1])
     group = np.cumsum(new) - 1
-    sizes = np.bincount(group)
+    sizes = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
     held = sizes[group]
-    evidence = held <= COMMON_POSTING
+    evidence = held <= COMMON_POSTING  # sentence keys: as the collection's store holds them in the end
     size = 0
     sentences = (kind == 3) & evidence & (held >= 2)
     size += files.write_arrays(
@@ -204,15 +204,28 @@ def reduce_keys(layout: Layout, bucket: int, shards: list[int]) -> dict[str, Any
         doc=doc[sentences],
         common=np.unique(h[(kind == 3) & ~evidence]),
     )
-    keep = (kind != 3) & evidence & (held >= 2)  # a key only one document holds links nothing
-    kind, h, doc, group = kind[keep], h[keep], doc[keep], group[keep]
+    # Kinds 1 and 2, as the collection's batches see them: a key counts for the documents of batch k while at
+    # most COMMON_POSTING documents of batches up to k hold it; from the batch where it passes that (its
+    # ``until``) it is no evidence for anyone, and that batch's postings of it are never stored.
+    batch = numbers.batch_of(doc)
+    rank = np.arange(len(h)) - np.searchsorted(group, group, "left")  # position inside the key's postings
+    passing = np.flatnonzero(rank == COMMON_POSTING)  # the posting that takes each too-common key past it
+    until = np.full(int(group[-1]) + 1 if len(group) else 0, np.iinfo(np.int64).max, dtype=np.int64)
+    until[group[passing]] = batch[passing]
+    until = until[group]
+    kept = (kind != 3) & (batch < until)
+    kept_per_key = np.bincount(group[kept], minlength=len(sizes))
+    keep = kept & (kept_per_key[group] >= 2)  # a key only one document holds links nothing
+    kind, h, doc, group, until = kind[keep], h[keep], doc[keep], group[keep], until[keep]
     shard = numbers.shard_of(doc) if len(doc) else np.zeros(0, dtype=np.int64)
     for target in shards:
         mine = np.unique(group[shard == target])  # the keys this shard's documents hold
         at = np.searchsorted(group, mine, "left")
         n = np.searchsorted(group, mine, "right") - at
         idx = np.repeat(at - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
-        size += files.write_arrays(layout.part(bucket, target), kind=kind[idx], h=h[idx], doc=doc[idx])
+        size += files.write_arrays(
+            layout.part(bucket, target), kind=kind[idx], h=h[idx], doc=doc[idx], until=until[idx]
+        )
     return files.finish(out, {"bytes": size, "postings": len(h)})
 
 
@@ -229,16 +242,28 @@ def link(layout: Layout, shard: int, buckets: int) -> dict[str, Any]:
     numbers, sk = read.sketches(shard)
     keys = candidates.posting_keys(sk)
     parts = [files.read_arrays(layout.part(b, shard)) for b in range(buckets)]
-    kind = np.concatenate([p["kind"] for p in parts])
-    h = np.concatenate([p["h"] for p in parts])
-    doc = np.concatenate([p["doc"] for p in parts])
-    postings = {k: Keys(h[kind == k], doc[kind == k]) for k in _KINDS}
-    index = _index(layout)
-    _, neighbours = index.search(sk.vectors, EDGE_NEIGHBOURS + 1, candidates.VECTOR_LOW)
-    rows, docs = candidates.union(
-        candidates.nearest(neighbours, EDGE_NEIGHBOURS, numbers),
-        *(candidates.shared(keys[k], postings[k], EDGE_NEIGHBOURS, numbers) for k in keys),
-    )
+    posted = {name: np.concatenate([p[name] for p in parts]) for name in ("kind", "h", "doc", "until")}
+    held_in = read.numbers.batch_of(posted["doc"])
+    batches = read.numbers.batch_of(numbers)
+    found_rows, found_docs = [], []
+    for batch in np.unique(batches).tolist():  # the collection links a batch against what is stored by then
+        rows_in = np.flatnonzero(batches == batch)
+        visible = (held_in <= batch) & (posted["until"] > batch)
+        postings = {
+            k: Keys(posted["h"][visible & (posted["kind"] == k)], posted["doc"][visible & (posted["kind"] == k)])
+            for k in _KINDS
+        }
+        index = _index(layout, read, read.numbers.last_of(batch))
+        _, neighbours = index.search(sk.vectors[rows_in], EDGE_NEIGHBOURS + 1, candidates.VECTOR_LOW)
+        nearest = candidates.nearest(neighbours, EDGE_NEIGHBOURS, numbers[rows_in])
+        found_rows.append(rows_in[nearest[0]])
+        found_docs.append(nearest[1])
+        for k in keys:
+            mine = np.isin(keys[k].row, rows_in)
+            r, d = candidates.shared(Keys(keys[k].h[mine], keys[k].row[mine]), postings[k], EDGE_NEIGHBOURS, numbers)
+            found_rows.append(r)
+            found_docs.append(d)
+    rows, docs = candidates.union(*zip(found_rows, found_docs, strict=True))
     unique, at = np.unique(docs, return_inverse=True)
     found = candidates.score(sk, rows, docs, read.stored(unique), at, EDGE_NEIGHBOURS)
     signals = {"minhash": found.minhash, "anchors": found.anchors, "vector": found.vector, "cross": found.cross}
@@ -255,11 +280,25 @@ def link(layout: Layout, shard: int, buckets: int) -> dict[str, Any]:
     return files.finish(out, {"documents": len(numbers), "links": int(keep.sum()), "bytes": size})
 
 
-def _index(layout: Layout) -> Any:
+def _index(layout: Layout, read: Reader, last: int) -> VectorIndex:
+    """The lead-vector index as the collection holds it once the documents up to number ``last`` are in:
+    exact search over them while that is exact; beyond ``collection_exact_vectors`` documents, the crawl's
+    one inverted file over all (the collection's, trained as it grew, differs there)."""
     key = str(layout.index)
     if key not in _indexes:
         _indexes[key] = load_index(layout)
-    return _indexes[key]
+    full: VectorIndex = _indexes[key]
+    if not full.exact or last >= full.newest:
+        return full
+    prefix = f"{key}:{last}"
+    if prefix not in _indexes:
+        numbers, vectors = read.all_vectors()
+        upto = int(np.searchsorted(numbers, last, "right"))
+        index = VectorIndex()
+        index.add(numbers[:upto], vectors[:upto])
+        _indexes.pop(next((k for k in _indexes if k.startswith(f"{key}:")), ""), None)  # one prefix at a time
+        _indexes[prefix] = index
+    return _indexes[prefix]
 
 
 # ---------------------------------------------------------------- 5. proof
