@@ -50,7 +50,9 @@ def test_index_add_stats_search_clusters_show(corpus: dict[str, Any], capsys: py
     answer = json.loads(lines[0])
     assert answer["query"] == str(corpus["spun"])
     assert original in [r["id"] for r in answer["results"]]
-    assert set(answer["results"][0]) == {"id", "score", "relation", "disguise"}
+    assert set(answer["results"][0]) == {"id", "score", "relation", "disguise", "identical_to", "meta"}
+    found = next(r for r in answer["results"] if r["id"] == original)
+    assert found["meta"]["title"] == corpus["rows"][3]["title"] and found["meta"]["dated_by"] == "published"
 
     queries = corpus["folder"] / "queries.jsonl"
     queries.write_text(
@@ -126,7 +128,7 @@ def test_kill_9_during_index_add_leaves_a_consistent_collection(tmp_path: Path) 
 
     with Collection(db) as collection:
         stats = collection.stats()
-        documents = stats["documents"]
+        documents = stats["texts"]
         assert 0 < documents < total  # killed mid-way, and what was committed is there
         db_ = collection.store.db
         assert stats["vectors"] == documents  # every document fully in: vector, sketches, postings
@@ -136,10 +138,11 @@ def test_kill_9_during_index_add_leaves_a_consistent_collection(tmp_path: Path) 
         assert db_.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    assert f"unchanged {documents + stats['duplicates']}," in done.stdout
+    assert f"unchanged {stats['documents']}," in done.stdout
     with Collection(db) as collection:
         stats = collection.stats()
-        assert stats["documents"] + stats["duplicates"] == total and stats["vectors"] == stats["documents"]
+        assert stats["documents"] == stats["texts"] + stats["identical_copies"] == total
+        assert stats["vectors"] == stats["texts"]
 
 
 def _stat(pid: int) -> list[str] | None:

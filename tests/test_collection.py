@@ -7,6 +7,7 @@ import itertools
 import json
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,7 @@ def test_search_proves_the_best_candidates(built: dict[str, Any]) -> None:
     assert by_id["copy/spun-30"].relation == "identical"
     assert by_id[original].relation in ("derived-from", "common-source", "source-of")
     assert by_id[original].score >= 0.5
-    assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise"}
+    assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise", "identical_to", "meta"}
     assert Hit.from_dict(hits[0].to_dict()).id == hits[0].id
 
 
@@ -140,17 +141,111 @@ def test_incremental_add_does_not_rebuild(built: dict[str, Any]) -> None:
     assert (again.added, again.unchanged, again.duplicates) == (0, len(TARGETS), 0)
 
 
-def test_identical_content_is_stored_once(built: dict[str, Any]) -> None:
+def test_identical_copies_are_documents_with_their_text_stored_once(built: dict[str, Any]) -> None:
     collection: Collection = built["collection"]
     row = built["rows"][5]
     before = collection.stats()
-    report = collection.add([{"id": "mirror/of-5", "text": row["text"], "url": "http://mirror.example/5"}])
-    assert (report.added, report.duplicates) == (0, 1)
+    mirrors = [
+        {"id": "mirror/of-5", "text": row["text"], "url": "http://mirror.example/5", "date": "2030-01-02"},
+        {"id": "mirror/of-5-undated", "text": row["text"], "site": "undated.example"},
+    ]
+    report = collection.add(mirrors)
+    assert (report.added, report.duplicates) == (0, 2)
     after = collection.stats()
-    assert after["documents"] == before["documents"] and after["duplicates"] == before["duplicates"] + 1
+    assert after["texts"] == before["texts"] and after["vectors"] == before["vectors"]  # text and index once
+    assert after["documents"] == before["documents"] + 2 and after["identical_copies"] == before["identical_copies"] + 2
+    # each copy is a document of its own: its id, its metadata, its date
     stored = collection.get("mirror/of-5")
-    assert stored.id == row["id"] and "mirror/of-5" in stored.aliases
-    assert stored.date == row["date"] and stored.document.meta["title"] == row["title"]
+    assert stored.id == "mirror/of-5" and row["id"] in stored.aliases and stored.date == "2030-01-02"
+    assert stored.document.meta["url"] == "http://mirror.example/5" and stored.document.text == row["text"]
+    original = collection.get(row["id"])
+    assert original.date == row["date"] and original.document.meta["title"] == row["title"]
+    assert {"mirror/of-5", "mirror/of-5-undated"} <= set(original.aliases)
+    # every copy is a search hit, marked identical to the earliest one
+    hits = collection.search({"id": "q", "text": row["text"]}, top=5)
+    by_id = {h.id: h for h in hits}
+    assert {row["id"], "mirror/of-5", "mirror/of-5-undated"} <= set(by_id)
+    assert by_id[row["id"]].identical_to is None  # the oldest (Reuters, dated 20xx) comes first
+    assert by_id["mirror/of-5"].identical_to == row["id"] == by_id["mirror/of-5-undated"].identical_to
+    assert by_id["mirror/of-5"].meta["date"] == "2030-01-02" and by_id["mirror/of-5-undated"].meta["site"]
+    # ... a cluster member, and a lineage node ordered by date
+    cluster = collection.cluster_of("mirror/of-5")
+    assert cluster is not None and {row["id"], "mirror/of-5", "mirror/of-5-undated"} <= set(cluster.members)
+    assert any({row["id"], "mirror/of-5"} <= set(group) for group in cluster.identical)
+    assert any(d.copy == "mirror/of-5" and d.source == row["id"] and d.by == "published date" for d in cluster.derived)
+
+
+def test_clusters_are_kept_until_documents_are_added(built: dict[str, Any]) -> None:
+    collection: Collection = built["collection"]
+    first = collection.clusters()
+    start = time.perf_counter()
+    again = collection.clusters()
+    assert time.perf_counter() - start < 1.0  # read back from the store, not proven again
+    assert [c.to_dict() for c in again] == [c.to_dict() for c in first]
+    with Collection(collection.store.path) as other:  # kept in the file: another process reads it too
+        assert [c.to_dict() for c in other.clusters()] == [c.to_dict() for c in first]
+    row = built["rows"][7]
+    assert collection.cluster_of("mirror/of-7", first) is None
+    collection.add([{"id": "mirror/of-7", "text": row["text"], "site": "mirror.example"}])
+    after = collection.clusters()
+    cluster = collection.cluster_of("mirror/of-7", after)
+    assert cluster is not None and row["id"] in cluster.members
+    member = next(d for d in cluster.documents if d["id"] == "mirror/of-7")
+    assert member["site"] == "mirror.example" and member["date"] is None  # undated: listed last
+
+
+def test_identical_page_furniture_is_no_story(built: dict[str, Any]) -> None:
+    """The same short notice under several titles (real pages of ../shared/data/fakenewsnet) links nothing;
+    one article under a new headline is one story."""
+    pages = DATA / "fakenewsnet" / "fakenewsnet-subset.jsonl.gz"
+    if not pages.exists():
+        pytest.skip(f"real data missing: {pages}")
+    with gzip.open(pages, "rt", encoding="utf-8") as f:
+        notice = next(r for r in map(json.loads, f) if r["text"].startswith("Tweet with a location"))
+    collection: Collection = built["collection"]
+    row = built["rows"][9]
+    collection.add(
+        [
+            {"id": "furniture/1", "text": notice["text"], "title": "Rep. Vern Buchanan on Twitter"},
+            {"id": "furniture/2", "text": notice["text"], "title": "Barack Obama on Twitter"},
+            {"id": "retitled/of-9", "text": row["text"], "title": "A new headline for the same article"},
+        ]
+    )
+    clusters = collection.clusters()
+    assert collection.cluster_of("furniture/1", clusters) is None
+    assert collection.cluster_of("furniture/2", clusters) is None
+    cluster = collection.cluster_of("retitled/of-9", clusters)
+    assert cluster is not None and row["id"] in cluster.members
+
+
+def test_search_proves_only_what_the_candidates_leave_open(
+    built: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import unspin.collection.collection as module
+
+    collection: Collection = built["collection"]
+    calls: list[str] = []
+    real = module.compare
+
+    def counted(a: Any, b: Any) -> Any:
+        calls.append(b.name)
+        return real(a, b)
+
+    monkeypatch.setattr(module, "compare", counted)
+    collection.forget_verdicts()
+    query = built["copies"]["spun-50"]
+    hits = collection.search(query, top=10, verify=10)
+    original = built["rows"][TARGETS["spun-50"][0]]["id"]
+    by_id = {h.id: h for h in hits}
+    assert by_id[original].relation in ("derived-from", "source-of", "common-source")
+    ruled_out = [h for h in hits if h.relation == "unrelated" and not module.open_question(h.signals)]
+    proven = [
+        h for h in hits if h.identical_to is None and h.relation != "identical" and module.open_question(h.signals)
+    ]
+    assert ruled_out and len(calls) == len(proven)  # the ruled-out candidates cost no proof
+    again = collection.search(query, top=10, verify=10)
+    assert [h.to_dict() for h in again] == [h.to_dict() for h in hits]
+    assert len(calls) == len(proven)  # the verdicts were cached
 
 
 def test_damaged_and_foreign_files_raise_store_error(built: dict[str, Any], tmp_path: Path) -> None:
@@ -343,18 +438,25 @@ def test_a_collection_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
             [(k, h, 100 if h == common else 1) for k, h in keys],
         )
     db.executemany("INSERT INTO vectors VALUES (?, ?)", vectors)
+    db.execute("INSERT INTO aliases VALUES ('mirror/of-1', 1, ?)", (json.dumps({"crawled": "2020-01-02T03:04:05Z"}),))
     db.commit()
     db.close()
     with Collection(path) as old:
         stats = old.stats()
         assert stats["migrations"] == [m for m, _ in MIGRATIONS] and stats["common_keys"] == 1
-        assert stats["documents"] == old.store.db.execute("SELECT COUNT(*) FROM sketches").fetchone()[0] == 10
+        assert stats["texts"] == old.store.db.execute("SELECT COUNT(*) FROM sketches").fetchone()[0] == 10
+        # 0005: an identical copy of before keeps its own (crawl) date
+        assert stats["documents"] == 11 and stats["identical_copies"] == 1
+        mirror = old.get("mirror/of-1")
+        assert (
+            mirror.date == "2020-01-02T03:04:05Z" and mirror.dated_by == "crawled" and rows[0]["id"] in mirror.aliases
+        )
         assert len(old.postings.lookup(2, np.array([common])).h) == 0  # its postings are no evidence
         assert len(old.postings.lookup(2, anchors).h) and old.stats()["postings"] > 10 * 32  # the rest became runs
         spun = spin(rows[4]["text"], 0.3, 4).text
         assert old.search({"id": "q", "text": spun}, top=3, verify=0)[0].id == rows[4]["id"]
         report = old.add(reuters(14)[12:14])
-        assert report.added == 2 and old.stats()["documents"] == 12
+        assert report.added == 2 and old.stats()["texts"] == 12
 
 
 def test_worker_processes_index_the_same(tmp_path: Path) -> None:

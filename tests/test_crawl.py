@@ -108,7 +108,7 @@ def test_local_crawl_gives_the_collections_clusters(built: dict[str, Any]) -> No
     members = {m: c["members"] for c in built["clusters"] for m in c["members"]}
     together = [copy for copy, original in built["originals"].items() if original in members.get(copy, ())]
     assert len(together) >= 0.7 * len(built["originals"]), together  # the planted copies are clustered
-    assert report.documents == built["collection"].stats()["documents"]
+    assert report.documents == built["collection"].stats()["texts"]
 
 
 def test_bad_records_are_skipped_with_reasons_and_counted(built: dict[str, Any]) -> None:
@@ -124,9 +124,19 @@ def test_index_import_is_the_collection_index_add_builds(built: dict[str, Any]) 
     db = built["root"] / "imported.db"
     result = import_crawl(built["root"] / "local", db)
     with Collection(db) as imported, Collection(built["root"] / "added.db") as added:  # both read from disk
-        assert result.documents == imported.stats()["documents"]
+        assert result.documents == imported.stats()["texts"]
         mine, theirs = imported.stats(), added.stats()
-        for name in ("documents", "duplicates", "vectors", "postings", "common_keys", "links", "verified_pairs"):
+        names = (
+            "documents",
+            "texts",
+            "identical_copies",
+            "vectors",
+            "postings",
+            "common_keys",
+            "links",
+            "verified_pairs",
+        )
+        for name in names:
             assert mine[name] == theirs[name], name
         edges = "SELECT a, b FROM edges ORDER BY a, b"
         assert imported.store.db.execute(edges).fetchall() == added.store.db.execute(edges).fetchall()
@@ -291,7 +301,7 @@ def test_parquet_warc_and_html_inputs_read_as_index_add_reads_them(tmp_path: Pat
     ] == ids
     assert report.documents == added.added and len(ids) > len(rows)
     assert sorted(s.reason for s in report.skipped) == sorted(s.reason for s in added.skipped)
-    assert any("unsupported file type" in s.reason for s in report.skipped)
+    assert any("not HTML or text" in s.reason for s in report.skipped)  # notes.bin, judged by its content
 
 
 def test_each_batch_is_linked_against_what_index_add_has_stored_by_then(

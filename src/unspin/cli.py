@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ EXIT_USAGE = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # trafilatura logs a line per page it finds no article in; the collection verbs count those pages instead
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -89,6 +92,7 @@ def _collection_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     add = actions.add_parser("add", help="index files, folders, .jsonl(.gz) and .warc(.gz) into the collection")
     add.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (recursive), .jsonl(.gz), .warc(.gz)")
     add.add_argument("--db", required=True, help="the collection file (created when missing)")
+    add.add_argument("--verbose", action="store_true", help="list every skipped record, one per line, with why")
     add.set_defaults(run=_index_add)
     stats = actions.add_parser("stats", help="documents, duplicates, index sizes")
     stats.add_argument("--db", required=True, help="the collection file")
@@ -185,17 +189,21 @@ def _index_import(args: argparse.Namespace) -> int:
 
 def _index_add(args: argparse.Namespace) -> int:
     from .collection import Collection
+    from .collection.ingest import summary
 
     _need_paths(args.paths)
     with Collection(args.db) as collection:
         report = collection.add(args.paths, progress=True)
-    for skipped in report.skipped:
-        print(f"skipped {skipped.id}: {skipped.reason}", file=sys.stderr)
+    if args.verbose:
+        for skipped in report.skipped:
+            print(f"skipped [{skipped.cause}] {skipped.reason}", file=sys.stderr)
+    if report.skipped:
+        print(summary(report.skipped) + ("" if args.verbose else " (--verbose lists them)"), file=sys.stderr)
     rate = report.added / report.seconds if report.seconds else 0.0
     model = f"{report.sentences / report.model_seconds:,.0f} sentences/s" if report.model_seconds else "-"
     print(
-        f"added {report.added}, duplicates {report.duplicates}, unchanged {report.unchanged}, "
-        f"skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
+        f"added {report.added + report.duplicates} ({report.duplicates} with a text already stored under another id), "
+        f"unchanged {report.unchanged}, skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
         f"sentence model {report.model_seconds:.1f} s, {model})"
     )
     return 0
@@ -226,7 +234,10 @@ def _search(args: argparse.Namespace) -> int:
                 continue
             print(f"query: {query.key}")
             for rank, hit in enumerate(hits, 1):
-                print(f"  {rank:>2}. {hit.score:.2f}  {hit.relation:<14} {hit.id}  {', '.join(hit.disguise)}")
+                same = f"  identical to {hit.identical_to}" if hit.identical_to else ""
+                print(f"  {rank:>2}. {hit.score:.2f}  {hit.relation:<14} {hit.id}  {', '.join(hit.disguise)}{same}")
+                if hit.meta:
+                    print(f"      {_about(hit.meta)}")
     return 0
 
 
@@ -234,13 +245,17 @@ def _clusters(args: argparse.Namespace) -> int:
     import json
 
     with _existing(args.db) as collection:
-        found = collection.clusters(min_size=args.min_size)
+        found = collection.clusters(min_size=args.min_size, progress=True)
     for cluster in found:
         if args.json:
             print(json.dumps(cluster.to_dict(), ensure_ascii=False))
             continue
         source = cluster.source or "missing (a common source not in the collection)"
         print(f"cluster {cluster.id}: {len(cluster.members)} documents, source {source}")
+        for member in cluster.documents:
+            print(f"  - {member['id']}  {_about(member)}")
+        for group in cluster.identical:
+            print(f"  identical texts: {', '.join(group)}")
         for d in cluster.derived:
             print(f"  {d.copy} <- {d.source}  (by {d.by}, {d.score:.2f})")
         for a, b in cluster.siblings:
@@ -260,11 +275,12 @@ def _show(args: argparse.Namespace) -> int:
         cluster = collection.cluster_of(stored.id)
         source = collection.likeliest_source(stored.id)
     doc = stored.document
-    print(f"{stored.id}  ({doc.format}, {len(doc.text):,} characters, date {stored.date or '-'})")
+    dated = f"{stored.date} ({stored.dated_by})" if stored.date else "-"
+    print(f"{stored.id}  ({doc.format}, {len(doc.text):,} characters, date {dated})")
     for name, value in doc.meta.items():
         print(f"  {name}: {value}")
     if stored.aliases:
-        print(f"  also stored as: {', '.join(stored.aliases)}")
+        print(f"  identical text also under: {', '.join(stored.aliases)}")
     print(f"cluster: {', '.join(cluster.members) if cluster else 'none'}")
     if source is None:
         print("likeliest source: none found")
@@ -273,6 +289,12 @@ def _show(args: argparse.Namespace) -> int:
     print(f"likeliest source: {hit.id} ({hit.relation}, {hit.score:.2f})")
     print_terminal(comparison, Console())
     return 0
+
+
+def _about(meta: dict[str, object]) -> str:
+    """A document's metadata on one line: title, site, date (and which date it is)."""
+    date = f"{meta['date']} ({meta.get('dated_by') or 'date'})" if meta.get("date") else "undated"
+    return " | ".join(str(v) for v in (meta.get("title"), meta.get("site"), date) if v)
 
 
 def _compare(args: argparse.Namespace) -> int:

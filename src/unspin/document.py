@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,9 +101,10 @@ def from_text(text: str, *, name: str = "<text>", html: bool | None = None, enco
     if not text.strip():
         raise InputError(f"{name}: the text is empty; give a file or a non-empty string")
     fmt = "html" if (_looks_like_html(text) if html is None else html) else "text"
+    meta: dict[str, Any] = {}
     if fmt == "html":
-        text = _html_to_text(text, name)
-    return Document(name=name, text=text, format=fmt, encoding=encoding)
+        text, meta = html_article(text, name)
+    return Document(name=name, text=text, format=fmt, encoding=encoding, meta=meta)
 
 
 def _looks_like_path(source: str) -> bool:
@@ -132,9 +134,10 @@ def _load_path(path: Path) -> Document:
         raise InputError(f"{where}: {_problem(err)}") from None
     text, encoding = decode(data, where)
     fmt = "html" if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text) else "text"
+    meta: dict[str, Any] = {}
     if fmt == "html":
-        text = _html_to_text(text, where)
-    return Document(name=path.name, text=text, path=where, format=fmt, encoding=encoding)
+        text, meta = html_article(text, where)
+    return Document(name=path.name, text=text, path=where, format=fmt, encoding=encoding, meta=meta)
 
 
 def decode(data: bytes, where: str) -> tuple[str, str]:
@@ -222,14 +225,67 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _looks_like_html(text: str) -> bool:
-    head = text[:2048].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+    return looks_like_html(text)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a text reads as a web page by its content (markup first, a doctype or an ``<html>``, ``<head>``
+    or ``<body>`` tag in its first 64 KB: real pages often open with an injected script), whatever its name."""
+    head = text[:65_536].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return True
+    return head.startswith("<") and any(tag in head for tag in ("<html", "<head>", "<head ", "<body")) and "</" in head
 
 
 def _html_to_text(html: str, where: str) -> str:
-    import trafilatura
+    return html_article(html, where)[0]
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
+
+def html_article(html: str, where: str, url: str | None = None) -> tuple[str, dict[str, str]]:
+    """The article text of a page and its metadata (title, date published, url, site, author, language:
+    those the page states, from its meta tags, JSON-LD and markup); InputError when there is no article.
+
+    One trafilatura pass: the text is exactly what ``trafilatura.extract`` returns for the same options.
+    """
+    from trafilatura import bare_extraction
+    from trafilatura.core import determine_returnstring
+    from trafilatura.settings import Extractor
+
+    options = Extractor(precision=True, comments=False, tables=True, with_metadata=True, url=url)
+    found = bare_extraction(html, options=options, as_dict=False)
+    options.with_metadata = False  # the text without trafilatura's metadata header
+    text = determine_returnstring(found, options) if found is not None else ""
     if not text or not text.strip():
         raise InputError(f"{where}: no article text found in this HTML page")
-    return text
+    meta = {
+        "title": found.title,
+        "date": found.date,
+        "url": found.url or url,
+        "site": found.hostname or _host(found.url or url),
+        "author": found.author,
+        "language": _primary(found.language) if found.language else _html_language(html),
+    }
+    return text, {k: str(v).strip() for k, v in meta.items() if v and str(v).strip()}
+
+
+def _host(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    return host.removeprefix("www.") or None
+
+
+_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)""", re.IGNORECASE)
+
+
+def _html_language(html: str) -> str | None:
+    """The language the page's markup declares (``<html lang>``), its primary subtag, e.g. ``de``."""
+    found = _LANG.search(html[:65_536])
+    return _primary(found.group(1)) if found else None
+
+
+def _primary(language: str) -> str:
+    """The primary subtag of a language tag, lower-case: ``de-DE`` -> ``de``."""
+    return language.replace("_", "-").split("-")[0].lower()

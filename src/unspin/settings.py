@@ -73,6 +73,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spin_rare_weight", 40.0, "weight of the excess share of such words in spun evidence"),
     Setting("spin_doc_threshold", 0.5, "spun_score from which inspect says a document reads as spun"),
     Setting("translated_doc_threshold", 0.5, "translated_score from which inspect says a document reads as translated"),
+    Setting(
+        "ingest_min_article_chars",
+        200,
+        "shortest article text (characters) a web page needs to become a collection document",
+    ),
     Setting("store_busy_timeout", 120, "seconds a collection command waits for another one writing to the same file"),
     Setting("collection_candidates", 50, "candidates drawn from each signal before scoring"),
     Setting("collection_common_posting", 50, "a sketch key shared by more documents than this is no evidence"),
@@ -92,6 +97,29 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("collection_edge_neighbours", 10, "nearest documents considered for links when a document is added"),
     Setting("collection_verify", 5, "top candidates of a search proven by the compare engine"),
+    Setting(
+        "collection_prove_sketch",
+        0.03,
+        "MinHash or anchor similarity from which a search candidate is proven by the engine (else: unrelated)",
+    ),
+    Setting("collection_prove_vector", 0.7, "lead-vector cosine from which a same-language candidate is proven"),
+    Setting("collection_prove_vector_cross", 0.6, "lead-vector cosine from which a cross-language candidate is proven"),
+    Setting(
+        "collection_prove_vector_weak",
+        0.3,
+        "lead-vector cosine from which a candidate is proven for a query in a language the lead model does not know",
+    ),
+    Setting(
+        "collection_identical_min_chars",
+        200,
+        "shortest text whose identical copies are one story in clusters (shorter: page furniture, e.g. an error page)",
+    ),
+    Setting(
+        "collection_identical_retitled_chars",
+        1000,
+        "shortest text whose identical copies under other titles are one story (shorter: a notice many pages carry)",
+    ),
+    Setting("collection_prove_weak_max", 3, "most candidates proven for a query in such a language (e5 is slow)"),
     Setting(
         "collection_exact_vectors",
         50_000,

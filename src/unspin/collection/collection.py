@@ -11,9 +11,9 @@ import hashlib
 import json
 import os
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,10 @@ from .. import embed, settings
 from ..compare import Comparison, compare
 from ..document import Document, load
 from ..errors import InputError
+from ..language import detect
 from . import candidates, sketch
 from .ingest import Record, Skipped, Source, records
-from .lineage import Cluster, Edge, build_clusters
+from .lineage import Cluster, Edge, Node, build_clusters, dated_by, identical_story, lineage_date, node
 from .postings import Keys, Postings
 from .prepare import Clock, Prepared, Preparer, default_workers, language
 from .store import Store
@@ -40,6 +41,13 @@ EDGE_VECTOR = settings.get("collection_edge_vector")
 EDGE_VECTOR_CROSS = settings.get("collection_edge_vector_cross")
 EDGE_NEIGHBOURS = int(settings.get("collection_edge_neighbours"))
 VERIFY = int(settings.get("collection_verify"))
+PROVE_SKETCH = settings.get("collection_prove_sketch")
+PROVE_VECTOR = settings.get("collection_prove_vector")
+PROVE_VECTOR_CROSS = settings.get("collection_prove_vector_cross")
+PROVE_VECTOR_WEAK = settings.get("collection_prove_vector_weak")
+PROVE_WEAK_MAX = int(settings.get("collection_prove_weak_max"))
+PROOF_CACHE = 10_000  # search verdicts kept in memory
+CLUSTER_RULES = 2  # part of the clusters' cache key: a release that changes how clusters are made recomputes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +55,7 @@ class AddReport:
     """What one ``Collection.add`` did."""
 
     added: int = 0
-    duplicates: int = 0  # identical content already stored under another id: kept as an alias
+    duplicates: int = 0  # added with a text already stored under another id: a document of its own, text shared
     unchanged: int = 0  # same id and text as before (a rerun)
     skipped: tuple[Skipped, ...] = ()
     seconds: float = 0.0
@@ -77,6 +85,8 @@ class Hit:
     relation: str  # derived-from | source-of | common-source | identical | unrelated | unverified
     disguise: tuple[str, ...] = ()  # of the stored document, as the engine sees it
     signals: dict[str, float] = field(default_factory=dict, compare=False)
+    identical_to: str | None = None  # an earlier hit with this very text (the same story stored under two ids)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)  # title, site, url, date, dated_by, ...
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,23 +94,46 @@ class Hit:
             "score": round(self.score, 4),
             "relation": self.relation,
             "disguise": list(self.disguise),
+            "identical_to": self.identical_to,
+            "meta": dict(self.meta),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Hit:
-        return cls(str(data["id"]), float(data["score"]), str(data["relation"]), tuple(data.get("disguise") or ()))
+        return cls(
+            str(data["id"]),
+            float(data["score"]),
+            str(data["relation"]),
+            tuple(data.get("disguise") or ()),
+            identical_to=data.get("identical_to"),
+            meta=dict(data.get("meta") or {}),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class StoredDocument:
+    """A document of the collection: its id, its text's number, the document with its own metadata, its
+    lineage date, and the other ids that arrived with the very same text (``aliases``)."""
+
     id: str
     number: int
     document: Document
     date: str | None
     aliases: tuple[str, ...] = ()
 
+    @property
+    def dated_by(self) -> str | None:
+        """Which date ``date`` is: "published" (the page's own) or "crawled" (when it was fetched)."""
+        return dated_by(self.document.meta) if self.date else None
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date, "aliases": list(self.aliases), "document": self.document.to_dict()}
+        return {
+            "id": self.id,
+            "date": self.date,
+            "dated_by": self.dated_by,
+            "aliases": list(self.aliases),
+            "document": self.document.to_dict(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +153,8 @@ class Collection:
         self.store = Store(path)
         self._vectors: VectorIndex | None = None
         self.postings = Postings(self.store.db)
+        # (query text hash, doc number) -> (score, relation, disguise) of search proofs, most recent last
+        self._proofs: OrderedDict[tuple[str, int], tuple[float, str, tuple[str, ...]]] = OrderedDict()
 
     def __enter__(self) -> Collection:
         return self
@@ -297,7 +332,10 @@ class Collection:
                         if row is None:  # the document with this text could not be indexed
                             skipped.append(Skipped(key, f"{key}: same text as a document that could not be indexed"))
                             continue
-                        tx.execute("INSERT INTO aliases VALUES (?, ?, ?)", (key, row[0], json.dumps(meta)))
+                        tx.execute(
+                            "INSERT INTO aliases (key, doc, meta, date) VALUES (?, ?, ?, ?)",
+                            (key, row[0], json.dumps(meta, ensure_ascii=False), lineage_date(meta)),
+                        )
                         counts["duplicates"] += 1
                     if prepared:
                         keys = candidates.posting_keys(sketches)
@@ -337,10 +375,15 @@ class Collection:
     def search(self, doc: Source, top: int = 10, *, verify: int = VERIFY) -> list[Hit]:
         """The ``top`` stored documents likeliest to share a source with ``doc``, best first.
 
-        The first ``verify`` candidates are proven by ``unspin.compare``, which sets relation and disguise.
+        The first ``verify`` candidates are proven by ``unspin.compare``, which sets relation and disguise,
+        unless their cheap signals rule them out (``open_question``). A query in a language the lead vectors'
+        model does not know (Armenian, Azerbaijani, ...) is proven against at most ``PROVE_WEAK_MAX`` of them:
+        each such proof runs the slower multilingual-e5 model.
         """
         query = _as_document(doc)
         fp = sketch.fingerprint(query.text, language(query))
+        weak = not fp.english and embed.model_for(detect(query.text), "en") == "e5"
+        proofs = 0
         vector = lead_vectors([lead(query)])
         sketches = candidates.Sketches.of(fp.signature, [fp.anchors], np.array([fp.english]), vector)
         with self.store.errors():
@@ -353,20 +396,55 @@ class Collection:
             for position, (number, score, signals) in enumerate(found):
                 key, text_hash = db.execute("SELECT key, hash FROM docs WHERE id = ?", (number,)).fetchone()
                 if text_hash == digest:
-                    hits.append(Hit(key, 1.0, "identical", (), signals))
+                    hit = Hit(key, 1.0, "identical", (), signals)
+                elif position < verify and (not open_question(signals, weak) or (weak and proofs >= PROVE_WEAK_MAX)):
+                    hit = Hit(key, score, "unrelated", (), signals)  # the cheap signals rule it out: no proof needed
                 elif position < verify:
-                    hits.append(self._verify(query, number, key, signals))
+                    hit = self._verify(query, digest, number, key, signals)
+                    proofs += 1
                 else:
-                    hits.append(Hit(key, score, "unverified", (), signals))
-        order = {"identical": 0, "unverified": 2, "unrelated": 3}
-        hits.sort(key=lambda h: (order.get(h.relation, 1), -h.score))
-        return hits[:top]
+                    hit = Hit(key, score, "unverified", (), signals)
+                hits.append((hit, number))
+            order = {"identical": 0, "unverified": 2, "unrelated": 3}
+            hits.sort(key=lambda h: (order.get(h[0].relation, 1), -h[0].score))
+            return self._with_copies(hits, top)
 
-    def _verify(self, query: Document, number: int, key: str, signals: dict[str, float]) -> Hit:
-        stored = self._document(number)
-        comparison = compare(query, stored.document)
-        relation = _RELATION[comparison.relation]
-        return Hit(key, comparison.score, relation, tuple(comparison.side_b.disguise), signals)
+    def _with_copies(self, hits: list[tuple[Hit, int]], top: int) -> list[Hit]:
+        """The hits with every id their text arrived under, each a hit of its own (oldest first; the later
+        ones ``identical_to`` the first), with its metadata; the first ``top``."""
+        out: list[Hit] = []
+        for hit, number in hits:
+            copies = sorted(self._copies(number), key=lambda c: (c[1] is None, c[1] or "", c[0]))
+            first = copies[0][0]
+            for key, _, meta in copies:
+                out.append(replace(hit, id=key, identical_to=None if key == first else first, meta=meta))
+            if len(out) >= top:
+                break
+        return out[:top]
+
+    def _copies(self, number: int) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """(id, lineage date, display metadata) of every id stored text ``number`` arrived under."""
+        db = self.store.db
+        rows = db.execute("SELECT key, date, meta FROM docs WHERE id = ?", (number,)).fetchall()
+        rows += db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)).fetchall()
+        return [(key, date, _display(json.loads(meta), date)) for key, date, meta in rows]
+
+    def _verify(self, query: Document, digest: str, number: int, key: str, signals: dict[str, float]) -> Hit:
+        """The engine's verdict on the query and stored text ``number``, cached for repeated queries."""
+        cached = self._proofs.get((digest, number))
+        if cached is None:
+            comparison = compare(query, self._document(number).document)
+            cached = (comparison.score, _RELATION[comparison.relation], tuple(comparison.side_b.disguise))
+            self._proofs[(digest, number)] = cached
+            while len(self._proofs) > PROOF_CACHE:
+                self._proofs.popitem(last=False)
+        else:
+            self._proofs.move_to_end((digest, number))
+        return Hit(key, cached[0], cached[1], cached[2], signals)
+
+    def forget_verdicts(self) -> None:
+        """Forget the search verdicts cached in memory (benchmarks call this so every query pays for its proof)."""
+        self._proofs.clear()
 
     def _candidates(
         self,
@@ -409,7 +487,7 @@ class Collection:
         return out
 
     # ---------------------------------------------------------------- clusters
-    def clusters(self, min_size: int = 2, *, verify: bool = True) -> list[Cluster]:
+    def clusters(self, min_size: int = 2, *, verify: bool = True, progress: bool = False) -> list[Cluster]:
         """Groups of documents telling one story, with lineage ("likely derived from") inside each.
 
         Links come from the cheap signals at add time; with ``verify`` each link is proven by the engine
@@ -417,25 +495,69 @@ class Collection:
         passages are more than the collection's stock text, their numbers agree, the dates are close or the
         whole text is shared); the direction is taken from dates when both documents have one, else from
         the engine's evidence.
+
+        The answer is kept in the store until documents are added: asked again, it is read back (milliseconds);
+        after an add only the new links are proven (``progress``: a progress bar on stderr meanwhile).
         """
         with self.store.errors():
             db = self.store.db
+            version = self._version(verify)
+            kept = db.execute("SELECT version, clusters FROM cluster_cache WHERE verify = ?", (int(verify),)).fetchone()
+            if kept is not None and kept[0] == version:
+                found = [Cluster.from_dict(c) for c in json.loads(kept[1])]
+                return [c for c in found if len(c.members) >= min_size]
             links = db.execute("SELECT a, b, score FROM edges").fetchall()
             edges: list[Edge] = []
             sentences: dict[int, Sentences] = {}
-            for a, b, score in links:
-                if not verify:
-                    edges.append(Edge(a, b, score, "unverified"))
-                    continue
-                related, score, relation, passages = self._verdict(a, b)
-                if related and self._story(a, b, passages, sentences).one:
-                    edges.append(Edge(a, b, score, relation))
-            members = {n for e in edges for n in (e.a, e.b)}
-            info: dict[int, tuple[str, str | None]] = {}
-            for number in members:
-                key, date = db.execute("SELECT key, date FROM docs WHERE id = ?", (number,)).fetchone()
-                info[number] = (key, date)
-        return [c for c in build_clusters(edges, info) if len(c.members) >= min_size]
+            label = "proving {task.completed:,.0f} of " + f"{len(links):,} links"
+            with _Progress(progress and verify, label, "links") as bar:
+                for a, b, score in links:
+                    bar.advance(1)
+                    if not verify:
+                        edges.append(Edge(a, b, score, "unverified"))
+                        continue
+                    related, score, relation, passages = self._verdict(a, b)
+                    if related and self._story(a, b, passages, sentences).one:
+                        edges.append(Edge(a, b, score, relation))
+            info = self._nodes(edges)
+            found = build_clusters(edges, info)
+            with self.store.transaction() as tx:
+                tx.execute(
+                    "INSERT OR REPLACE INTO cluster_cache VALUES (?, ?, ?)",
+                    (int(verify), version, json.dumps([c.to_dict() for c in found], ensure_ascii=False)),
+                )
+        return [c for c in found if len(c.members) >= min_size]
+
+    def _version(self, verify: bool) -> str:
+        """What the clusters depend on, cheaply read: the newest text, the identical copies, the links."""
+        row = self.store.db.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM docs), (SELECT COUNT(*) FROM docs),"
+            " (SELECT COUNT(*) FROM aliases), (SELECT COUNT(*) FROM edges)"
+        ).fetchone()
+        return ":".join(map(str, (*row, int(verify), CLUSTER_RULES)))
+
+    def _nodes(self, edges: list[Edge]) -> dict[int, Node]:
+        """Lineage nodes of the linked texts and of every text stored under several ids; each other id a text
+        arrived under becomes a node of its own (numbered below zero) with an ``identical`` edge to it, unless
+        the text is page furniture rather than a story (``identical_story``)."""
+        db = self.store.db
+        numbers = {n for e in edges for n in (e.a, e.b)}
+        numbers.update(n for (n,) in db.execute("SELECT DISTINCT doc FROM aliases"))
+        info: dict[int, Node] = {}
+        alias = 0
+        for number in sorted(numbers):
+            key, date, meta, length = db.execute(
+                "SELECT key, date, meta, length(text) FROM docs WHERE id = ?", (number,)
+            ).fetchone()
+            stored = json.loads(meta)
+            info[number] = node(key, date, stored, number)
+            for key, date, meta in db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)):
+                copy = json.loads(meta)
+                alias -= 1
+                info[alias] = node(key, date, copy, number)
+                if identical_story(length, stored.get("title"), copy.get("title")):
+                    edges.append(Edge(alias, number, 1.0, "identical"))
+        return info
 
     def _verdict(self, a: int, b: int) -> tuple[bool, float, str, list[list[int]]]:
         """compare(a, b): related, score, relation and the passages' spans, cached in the store."""
@@ -490,11 +612,15 @@ class Collection:
         with self.store.errors():
             db = self.store.db
             row = db.execute("SELECT id FROM docs WHERE key = ?", (id,)).fetchone()
-            if row is None:
-                row = db.execute("SELECT doc FROM aliases WHERE key = ?", (id,)).fetchone()
+            if row is not None:
+                return self._document(int(row[0]))
+            row = db.execute("SELECT doc, date, meta FROM aliases WHERE key = ?", (id,)).fetchone()
             if row is None:
                 raise InputError(f"{id}: no such document in {self.store.path}; see `unspin index stats`")
-            return self._document(int(row[0]))
+            stored = self._document(int(row[0]))
+            others = tuple(sorted({stored.id, *stored.aliases} - {id}))
+            doc = replace(stored.document, name=id, meta=json.loads(row[2]))
+            return StoredDocument(id, stored.number, doc, row[1], others)
 
     def _document(self, number: int) -> StoredDocument:
         db = self.store.db
@@ -530,10 +656,13 @@ class Collection:
             def count(sql: str) -> int:
                 return int(db.execute(sql).fetchone()[0])
 
+            texts = count("SELECT COUNT(*) FROM docs")
+            identical = count("SELECT COUNT(*) FROM aliases")
             return {
                 "path": str(self.store.path),
-                "documents": count("SELECT COUNT(*) FROM docs"),
-                "duplicates": count("SELECT COUNT(*) FROM aliases"),
+                "documents": texts + identical,  # every id, identical copies included
+                "texts": texts,  # distinct texts: each stored and indexed once
+                "identical_copies": identical,  # documents whose text arrived before under another id
                 "vectors": count("SELECT COUNT(*) FROM vectors"),
                 "postings": len(self.postings),
                 "common_keys": self.postings.common_count(),
@@ -574,6 +703,14 @@ def linked(signals: Mapping[str, Any]) -> Any:
     return (signals["minhash"] >= EDGE_SKETCH) | (signals["anchors"] >= EDGE_SKETCH) | (signals["vector"] >= threshold)
 
 
+def open_question(signals: Mapping[str, float], weak: bool = False) -> bool:
+    """Whether a search candidate's cheap signals leave its relation open, so the engine must prove it; below
+    these floors (calibrated on reuters-20k and NTREX-128, see BENCHMARKS.md) the engine found next to no pair
+    related. ``weak``: the query's language is one the lead vectors' model does not know (lower vector floor)."""
+    vector = (PROVE_VECTOR_WEAK if weak else PROVE_VECTOR_CROSS) if signals["cross"] else PROVE_VECTOR
+    return bool(signals["minhash"] >= PROVE_SKETCH or signals["anchors"] >= PROVE_SKETCH or signals["vector"] >= vector)
+
+
 def _as_document(doc: Source) -> Document:
     if isinstance(doc, Mapping):
         text = doc.get("text")
@@ -601,8 +738,18 @@ def _columns(doc: Document) -> tuple[Any, ...]:
 
 
 def _date(doc: Document) -> str | None:
-    value = doc.meta.get("date")
-    return str(value) if value else None
+    return lineage_date(doc.meta)
+
+
+DISPLAY = ("title", "site", "url", "author", "language")
+
+
+def _display(meta: Mapping[str, Any], date: str | None) -> dict[str, Any]:
+    """The metadata a hit or a cluster member shows: title, site, url, author, language, date and its kind."""
+    out = {k: meta[k] for k in DISPLAY if meta.get(k)}
+    if date:
+        out.update(date=date, dated_by=dated_by(meta))
+    return out
 
 
 def _numbered(keys: Keys, numbers: np.ndarray) -> Keys:
@@ -622,10 +769,14 @@ def _chunks(items: Iterator[Record | Skipped], size: int) -> Iterator[list[Recor
 
 
 class _Progress:
-    """A rich progress line on stderr (documents done, docs/s), only when asked and on a terminal."""
+    """A rich progress line on stderr (items done, items/s), only when asked and on a terminal."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(
+        self, enabled: bool, label: str = "indexing {task.completed:,.0f} documents", unit: str = "docs"
+    ) -> None:
         self.enabled = enabled
+        self.label = label
+        self.unit = unit
         self._progress: Any = None
         self._task: Any = None
 
@@ -638,7 +789,7 @@ class _Progress:
             if console.is_terminal:
                 self._progress = Progress(
                     SpinnerColumn(),
-                    TextColumn("indexing {task.completed:,.0f} documents"),
+                    TextColumn(self.label),
                     TextColumn("{task.fields[rate]}"),
                     TimeElapsedColumn(),
                     console=console,
@@ -653,7 +804,7 @@ class _Progress:
         if self._progress is not None:
             task = self._progress.tasks[0]
             rate = (task.completed + n) / max(time.perf_counter() - self._start, 1e-9)
-            self._progress.update(self._task, advance=n, rate=f"{rate:,.0f} docs/s")
+            self._progress.update(self._task, advance=n, rate=f"{rate:,.0f} {self.unit}/s")
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -1,7 +1,10 @@
 """Documents to index, from paths (files, folders, .jsonl(.gz), .warc(.gz)) and in-memory records.
 
-Every input becomes a stream of ``Record`` (a key and a Document) or ``Skipped`` (a key and why): one bad
-document never stops a batch.
+Every input becomes a stream of ``Record`` (a key and a Document) or ``Skipped`` (a key, why, and the cause
+it is counted under): one bad document never stops a batch. Crawls are read as a crawler's index would: of a
+WARC only ``response`` records with status 200, an HTML or plain-text type and an article become documents
+(id: the WARC-Target-URI, crawl date: WARC-Date); files in folders are judged by their content, not their
+names. Pages keep their metadata (title, published date, url, site, author, language).
 """
 
 from __future__ import annotations
@@ -10,33 +13,52 @@ import gzip
 import io
 import json
 import os
+import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..document import HTML_SUFFIXES, TEXT_SUFFIXES, Document, _html_to_text, decode, load
-from ..errors import UnspinError
+from .. import settings
+from ..document import TEXT_SUFFIXES, Document, decode, html_article, load, looks_like_html
+from ..errors import InputError, UnspinError
 
-META_FIELDS = ("title", "url", "site", "date", "language", "author")
+META_FIELDS = ("title", "url", "site", "date", "crawled", "language", "author")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 WARC_SUFFIXES = (".warc", ".warc.gz")
-FILE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+MIN_ARTICLE = int(settings.get("ingest_min_article_chars"))
+SNIFF_BYTES = 65_536
+# WARC records that describe other records (how they were fetched, crawler notes): not captures, not counted
+_NOT_CAPTURES = ("warcinfo", "request", "metadata", "continuation", "conversion")
 
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A document left out of a batch, and why."""
+    """A document left out of a batch, why, and the short cause it is counted under
+    (``not HTML``, ``status 404``, ``revisit``, ``no article``, ...)."""
 
     id: str
     reason: str
+    cause: str = "unreadable"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "reason": self.reason}
+        return {"id": self.id, "reason": self.reason, "cause": self.cause}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Skipped:
-        return cls(str(data["id"]), str(data["reason"]))
+        return cls(str(data["id"]), str(data["reason"]), str(data.get("cause") or "unreadable"))
+
+
+def summary(skipped: Iterable[Skipped]) -> str:
+    """One line for a batch's skipped documents, counted by cause, most common first:
+    ``skipped 131: 84 not HTML, 21 status 404, ...`` (empty when none was skipped)."""
+    causes = Counter(s.cause for s in skipped)
+    if not causes:
+        return ""
+    parts = ", ".join(f"{n} {cause}" for cause, n in sorted(causes.items(), key=lambda c: (-c[1], c[0])))
+    return f"skipped {causes.total()}: {parts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +111,7 @@ def _from_path(path: Path, explicit: bool) -> Iterator[Record | Skipped]:
                 yield from _from_path(child, explicit=False)
         return
     if not path.exists():
-        yield Skipped(where, "no such file or folder")
+        yield Skipped(where, f"{where}: no such file or folder", "missing")
         return
     suffix = _suffix(path)
     try:
@@ -97,14 +119,49 @@ def _from_path(path: Path, explicit: bool) -> Iterator[Record | Skipped]:
             yield from _jsonl(path)
         elif suffix in WARC_SUFFIXES:
             yield from _warc(path)
-        elif suffix in FILE_SUFFIXES or explicit:
-            yield Record(where, load(path))
         else:
-            yield Skipped(where, f"unsupported file type '{suffix or path.name}'")
+            yield _page(path, explicit)
     except UnspinError as err:
         yield Skipped(where, str(err))
     except (OSError, EOFError, gzip.BadGzipFile, ValueError) as err:
         yield Skipped(where, f"{where}: cannot read it ({err})")
+
+
+def _page(path: Path, explicit: bool) -> Record | Skipped:
+    """A file of a folder (or named on its own): a web page with an article, or a plain text file; judged by
+    its content, so a stylesheet called .html or a page saved without a suffix is told for what it is."""
+    where = str(path)
+    if not path.is_file():  # a FIFO or a device: never opened here (it could block); load says what it is
+        return Record(where, load(path))
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    text_head = head.decode("utf-8", "replace")
+    if looks_like_html(text_head):
+        try:
+            doc = load(path)
+        except InputError as err:
+            if "no article" not in str(err):
+                raise
+            return Skipped(where, f"{where}: no article text in this page", "no article")
+        if len(doc.text) < MIN_ARTICLE:
+            return Skipped(where, f"{where}: no article (only {len(doc.text)} characters of text)", "no article")
+        return Record(where, doc)
+    if path.suffix.lower() in TEXT_SUFFIXES or (explicit and not _binary(head)) or _plain_text(head):
+        return Record(where, load(path))
+    return Skipped(where, f"{where}: not HTML or text ({path.suffix or 'no suffix'})", "not HTML")
+
+
+def _binary(head: bytes) -> bool:
+    return b"\x00" in head
+
+
+def _plain_text(head: bytes) -> bool:
+    """Prose rather than code or markup: no NUL bytes, few braces and semicolons, no leading tag."""
+    if not head.strip() or _binary(head):
+        return False
+    text = head.decode("utf-8", "replace")
+    code = sum(text.count(c) for c in "{};<>=")
+    return not text.lstrip().startswith(("<", "{", "[")) and code < len(text) * 0.01
 
 
 def _jsonl(path: Path) -> Iterator[Record | Skipped]:
@@ -159,31 +216,110 @@ def _unencodable(*texts: str) -> str | None:
 
 
 def _warc(path: Path) -> Iterator[Record | Skipped]:
-    from fastwarc.warc import ArchiveIterator, WarcRecordType
+    """Documents of a WARC file; every other capture as Skipped with its cause; a file cut short as one
+    Skipped of cause ``truncated file`` after the records read before the cut."""
+    from fastwarc.warc import ArchiveIterator
 
+    where = str(path)
+    read = 0
+    last: tuple[int, bool] | None = None  # (stream position, complete) of the last record
     with open(path, "rb") as f:
-        for record in ArchiveIterator(f, record_types=WarcRecordType.response, parse_http=True):
-            key = record.headers.get("WARC-Target-URI") or record.record_id or f"{path}@{record.stream_pos}"
-            content_type = (record.http_content_type or "").lower()
-            if content_type and not content_type.startswith(("text/", "application/xhtml")):
-                yield Skipped(key, f"{key}: not a text page ({content_type})")
-                continue
+        for record in ArchiveIterator(f, parse_http=True):
+            read += 1
+            kind = str(record.record_type).rsplit(".", 1)[-1]
             body = record.reader.read()
-            try:
-                text, encoding = _decode_body(body, record.http_charset, key)
-                if "html" in content_type or not content_type:
-                    text = _html_to_text(text, key)
-                    fmt = "html"
-                else:
-                    fmt = "text"
-            except UnspinError as err:
-                yield Skipped(key, str(err))
+            complete = len(body) >= record.content_length  # after parse_http: the payload's length
+            last = (record.stream_pos, complete)
+            if kind in _NOT_CAPTURES:
                 continue
-            meta: dict[str, Any] = {"url": key}
-            crawled = record.headers.get("WARC-Date")
-            if crawled:
-                meta["crawled"] = crawled
-            yield Record(key, Document(name=key, text=text, path=str(path), format=fmt, encoding=encoding, meta=meta))
+            key = record.headers.get("WARC-Target-URI") or record.record_id or f"{where}@{record.stream_pos}"
+            yield _capture(record, kind, key, body, complete, where)
+    if read == 0:
+        yield Skipped(where, f"{where}: no WARC records in this file; is it a WARC?", "not a WARC")
+    elif last is not None and (not last[1] or _cut_gzip(path, last[0])):
+        yield Skipped(
+            where,
+            f"{where}: the file is cut short after {read} records; the records before the cut were kept",
+            "truncated file",
+        )
+
+
+def _capture(record: Any, kind: str, key: str, body: bytes, complete: bool, where: str) -> Record | Skipped:
+    """One captured record (response, revisit, resource) as a document or as Skipped with its cause."""
+    if kind != "response":
+        return Skipped(key, f"{key}: a {kind} record, not a response", kind)
+    if key.startswith("dns:"):
+        return Skipped(key, f"{key}: a DNS lookup, not a page", "DNS")
+    if record.http_headers is None:
+        return Skipped(key, f"{key}: no HTTP response in this record", "not HTTP")
+    status = record.http_headers.status_code
+    if status != 200:
+        return Skipped(key, f"{key}: HTTP status {status}", f"status {status}")
+    content_type = (record.http_content_type or "").lower()
+    html = "html" in content_type
+    if not (html or content_type.startswith("text/plain")):
+        return Skipped(key, f"{key}: not HTML or plain text ({content_type or 'no content type'})", "not HTML")
+    if urlsplit(key).path.lower().endswith("/robots.txt"):
+        return Skipped(key, f"{key}: a robots.txt file, not a page", "robots.txt")
+    if not complete:
+        return Skipped(key, f"{key}: the record is cut short (the file ends inside it)", "truncated")
+    try:
+        text, encoding = _decode_body(body, record.http_charset, key)
+    except UnspinError as err:
+        return Skipped(key, str(err), "empty" if not body.strip() else "unreadable")
+    meta: dict[str, Any] = {"url": key, "site": _site(key)}
+    if html or looks_like_html(text[:SNIFF_BYTES]):
+        try:
+            text, found = html_article(text, key, url=key)
+        except InputError:
+            return Skipped(key, f"{key}: no article text in this page", "no article")
+        if len(text) < MIN_ARTICLE:
+            return Skipped(key, f"{key}: no article (only {len(text)} characters of text)", "no article")
+        meta.update({k: v for k, v in found.items() if k not in ("url", "site")})
+        fmt = "html"
+    else:
+        fmt = "text"
+    crawled = record.headers.get("WARC-Date")
+    if crawled:
+        meta["crawled"] = crawled
+    return Record(key, Document(name=key, text=text, path=where, format=fmt, encoding=encoding, meta=meta))
+
+
+def _site(url: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _cut_gzip(path: Path, position: int) -> bool:
+    """Whether a .warc.gz ends inside a gzip member: the file is cut, and the record at ``position`` (the last
+    one read) or one after it was lost."""
+    if not path.name.lower().endswith(".gz"):
+        return False
+    with open(path, "rb") as f:
+        f.seek(position)
+        data = f.read()
+    while data:
+        inflate = zlib.decompressobj(wbits=31)
+        try:
+            inflate.decompress(data)
+        except zlib.error:
+            return _cut_whole_gzip(path)  # not a member boundary: a file compressed in one piece
+        if not inflate.eof:
+            return True
+        data = inflate.unused_data
+    return False
+
+
+def _cut_whole_gzip(path: Path) -> bool:
+    try:
+        with gzip.open(path, "rb") as f:
+            while f.read(1 << 20):
+                pass
+    except EOFError:
+        return True
+    except (OSError, zlib.error):
+        return True
+    return False
 
 
 def _decode_body(body: bytes, charset: str | None, where: str) -> tuple[str, str]:

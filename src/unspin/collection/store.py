@@ -123,6 +123,29 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[sqlite3.Connection], None]], ...] =
     ),
     # Indexing speed (issue 5): postings move from a row each to sorted runs (see ``postings``).
     ("0004_posting_runs", postings.migrate_table),
+    (
+        # Every copy is a document (issue 14): an id whose text is already stored keeps its own lineage date
+        # (published, else crawled) beside its metadata; the text and its index entries stay stored once.
+        # Documents of crawls indexed before get their crawl date where they had no published one.
+        "0005_identical_copies_dated",
+        """
+        ALTER TABLE aliases ADD COLUMN date TEXT;
+        UPDATE aliases SET date = COALESCE(json_extract(meta, '$.date'), json_extract(meta, '$.crawled'));
+        UPDATE docs SET date = json_extract(meta, '$.crawled') WHERE date IS NULL;
+        CREATE INDEX aliases_doc ON aliases (doc)
+        """,
+    ),
+    (
+        # clusters answer at once when nothing was added since they were computed (issue 14)
+        "0006_cluster_cache",
+        """
+        CREATE TABLE cluster_cache (
+            verify INTEGER PRIMARY KEY,      -- 1: links proven by the engine, 0: cheap links only
+            version TEXT NOT NULL,           -- Collection._version() when computed
+            clusters TEXT NOT NULL           -- JSON list of Cluster.to_dict()
+        )
+        """,
+    ),
 )
 
 

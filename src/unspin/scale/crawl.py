@@ -28,7 +28,7 @@ import numpy as np
 
 from ..collection import collection as collection_module
 from ..collection.ingest import Skipped
-from ..collection.lineage import Cluster, Edge, build_clusters
+from ..collection.lineage import Cluster, Edge, build_clusters, identical_story, node
 from ..collection.prepare import default_workers
 from ..collection.vectors import VectorIndex
 from ..errors import InputError
@@ -261,7 +261,7 @@ def _number(layout: Layout, shards: list[int], prepared: list[dict[str, Any]]) -
             counts[{"duplicate": "duplicates"}.get(state, state)] += 1
             if state == "skipped":
                 skipped.append(Skipped(key, why or "skipped"))
-            values = (key, shard, row, given, alias, state, why, date if given else None, position // batch)
+            values = (key, shard, row, given, alias, state, why, date if given or alias else None, position // batch)
             for name, value in zip(table, values, strict=True):
                 table[name].append(value)
             position += 1
@@ -302,14 +302,33 @@ def _clusters(layout: Layout, parts: int) -> tuple[list[Cluster], int]:
         for a, b, score, relation, one in zip(*proof.values(), strict=True):
             if one:
                 edges.append(Edge(a, b, score, relation))
-    members = {n for e in edges for n in (e.a, e.b)}
-    numbers = files.read_table(layout.numbers, ["key", "number", "date"]).to_pydict()
-    info = {
-        n: (key, date)
-        for key, n, date in zip(numbers["key"], numbers["number"], numbers["date"], strict=True)
-        if n in members
-    }
-    return [c for c in build_clusters(edges, info) if len(c.members) >= 2], len(edges)
+    proven = len(edges)
+    columns = ["key", "shard", "row", "number", "alias", "status", "date"]
+    numbers = files.read_table(layout.numbers, columns).to_pydict()
+    rows = list(zip(*(numbers[c] for c in columns), strict=True))
+    # as Collection.clusters: every id identical text arrived under is a node, with an "identical" edge
+    wanted = {n for e in edges for n in (e.a, e.b)} | {alias for *_, alias, status, _ in rows if status == "duplicate"}
+    tables: dict[int, dict[str, list[Any]]] = {}
+
+    def meta(shard: int, row: int) -> dict[str, Any]:
+        if shard not in tables:
+            tables[shard] = files.read_table(layout.prepared(shard), ["meta", "text"]).to_pydict()
+        return dict(json.loads(tables[shard]["meta"][row]))
+
+    info = {}
+    texts: dict[int, tuple[int, str | None]] = {}  # doc number -> (text length, title)
+    for key, shard, row, number, _, status, date in rows:
+        if status == "added" and number in wanted:
+            info[number] = node(key, date, meta(shard, row), number)
+            texts[number] = (len(tables[shard]["text"][row]), meta(shard, row).get("title"))
+    copies = 0
+    for key, shard, row, _, alias, status, date in rows:
+        if status == "duplicate":
+            copies -= 1
+            info[copies] = node(key, date, meta(shard, row), alias)
+            if identical_story(texts[alias][0], texts[alias][1], meta(shard, row).get("title")):
+                edges.append(Edge(copies, alias, 1.0, "identical"))
+    return [c for c in build_clusters(edges, info) if len(c.members) >= 2], proven
 
 
 def _tables(layout: Layout, clusters: list[Cluster], parts: int) -> None:

@@ -9,6 +9,7 @@ transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..collection import Collection, candidates
+from ..collection.lineage import lineage_date
 from ..collection.postings import RUN_LIMIT, Keys
 from ..collection.vectors import to_blob
 from ..errors import InputError
@@ -130,8 +132,8 @@ def _aliases(tx: Any, layout: Layout) -> int:
             continue
         if shard not in metas:
             metas[shard] = files.read_table(layout.prepared(shard), ["meta"]).column("meta").to_pylist()
-        rows.append((key, alias, metas[shard][row]))
-    tx.executemany("INSERT INTO aliases VALUES (?, ?, ?)", rows)
+        rows.append((key, alias, metas[shard][row], lineage_date(json.loads(metas[shard][row]))))
+    tx.executemany("INSERT INTO aliases (key, doc, meta, date) VALUES (?, ?, ?, ?)", rows)
     return len(rows)
 
 

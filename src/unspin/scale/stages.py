@@ -23,6 +23,7 @@ import numpy as np
 from ..collection import candidates
 from ..collection.collection import EDGE_NEIGHBOURS, linked
 from ..collection.ingest import Record
+from ..collection.lineage import lineage_date
 from ..collection.postings import COMMON_POSTING, Keys
 from ..collection.prepare import _prepare_many, language
 from ..collection.story import Sentences, Side, judge
@@ -95,7 +96,7 @@ def prepare(layout: Layout, shard: Shard) -> dict[str, Any]:
             path=doc.path,
             format=doc.format,
             encoding=doc.encoding,
-            date=str(doc.meta["date"]) if doc.meta.get("date") else None,
+            date=lineage_date(doc.meta),
             meta=json.dumps(meta, ensure_ascii=False),
             text=doc.text,
             hash=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),

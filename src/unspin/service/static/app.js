@@ -443,14 +443,14 @@
       const title = el("span", { class: "title" });
       stored(hit.id).then((doc) => {
         title.textContent = titleOf(doc);
-        if (doc.date) title.append(el("span", { class: "muted", text: (titleOf(doc) ? " · " : "") + doc.date }));
+        if (doc.date) title.append(el("span", { class: "muted", text: (titleOf(doc) ? " · " : "") + doc.date + (doc.dated_by ? " (" + doc.dated_by + ")" : "") }));
       }).catch(() => {});
       const open = pairButton(asked, { id: hit.id }, "Compare");
       open.setAttribute("aria-label", "Compare with " + hit.id);
       return el("tr", { class: "hit" }, [
         el("td", {}, [el("code", { text: hit.id }), el("br"), title]),
         el("td", { class: "num", text: hit.score.toFixed(2) }),
-        el("td", {}, labels([hit.relation], "relation " + hit.relation)),
+        el("td", {}, labels(hit.identical_to ? [hit.relation, "identical to " + shortId(hit.identical_to)] : [hit.relation], "relation " + hit.relation)),
         el("td", {}, labels(hit.disguise, "disguise")),
         el("td", {}, [open]),
       ]);
@@ -660,7 +660,7 @@
       state.collection = true;
       $("views").hidden = false;
       getJSON("/api/stats").then((s) => {
-        $("collection-stats").textContent = s.documents.toLocaleString() + " documents, " + s.duplicates.toLocaleString() + " duplicates";
+        $("collection-stats").textContent = s.documents.toLocaleString() + " documents, " + s.identical_copies.toLocaleString() + " of them identical copies";
       }).catch(() => {});
       window.addEventListener("hashchange", route);
       route();
