@@ -93,7 +93,8 @@ def main() -> None:
         "`unspin.evaluation.evasion` (a third of the words of 4+ letters touched). Target: found (score ≥ 0.95) "
         "with relation (`b-from-a`) and offsets right ≥ 0.95 for every evasion.\n",
         "| evasion | found, relation and offsets right | score ≥ 0.95 | relation b-from-a | copy `obfuscated` "
-        "| original `obfuscated` | offsets right | raw 5-gram Jaccard, median | CPU ms per pair, median |",
+        "| original `obfuscated` | offsets right | raw 5-gram Jaccard, median "
+        "| CPU ms per pair, median (shared machine) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     worst = 1.0

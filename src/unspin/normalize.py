@@ -101,9 +101,13 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """``text`` without invisible characters, look-alike letters and compatibility forms, mapped back."""
-    if text.isascii() or _special().search(text) is None:
+    if text.isascii():
         return Normalized(text, text)
-    changes = _invisible(text) + _letters(text)
+    present = {c for c in set(text) if not c.isascii()}  # set() runs in C: most texts stop here
+    if not present & _special():
+        return Normalized(text, text)
+    hidden = present & _invisibles()
+    changes = (_invisible(text, hidden) if hidden else []) + _letters(text)
     changes.sort(key=lambda c: c.start)
     pieces, starts, done, shift = [], [], 0, 0
     for change in changes:
@@ -115,9 +119,9 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, "".join(pieces), tuple(changes), tuple(starts))
 
 
-def _invisible(text: str) -> list[Change]:
+def _invisible(text: str, hidden: set[str]) -> list[Change]:
     found = []
-    for m in _invisibles().finditer(text):
+    for m in re.finditer("[" + "".join(re.escape(c) for c in sorted(hidden)) + "]", text):
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
         in_word = _latin_like_letter(before) and _latin_like_letter(after)
         found.append(Change(m.start(), m.end(), "", "invisible", in_word))
@@ -206,21 +210,20 @@ def _lookalikes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _invisibles() -> re.Pattern[str]:
+def _invisibles() -> frozenset[str]:
     chars = [chr(cp) for r in _SCANNED for cp in r if unicodedata.category(chr(cp)) == "Cf"]
     chars += [chr(cp) for lo, hi in _IGNORABLE for cp in range(lo, hi + 1)]
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]")
+    return frozenset(chars)
 
 
 @lru_cache(maxsize=1)
-def _special() -> re.Pattern[str]:
-    """Any character ``normalize`` may change: a quick test that most texts pass unchanged."""
-    chars = set(_lookalikes())
+def _special() -> frozenset[str]:
+    """Every character ``normalize`` may change: a quick test that most texts pass unchanged."""
+    chars = set(_lookalikes()) | _invisibles()
     for r in _SCANNED:
         for cp in r:
             char = chr(cp)
             category = unicodedata.category(char)
             if (category[0] == "L" or category == "Nd") and unicodedata.normalize("NFKC", char) != char:
                 chars.add(char)
-    pattern = "".join(re.escape(c) for c in sorted(chars))
-    return re.compile(f"[{pattern}]|{_invisibles().pattern}")
+    return frozenset(chars)
