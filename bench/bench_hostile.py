@@ -174,15 +174,21 @@ def main() -> None:
         server.terminate()
         server.wait(30)
 
-    met = all(r[4] <= LIMIT_S and r[6] <= LIMIT_MB for r in rows)
+    memory = all(r[6] <= LIMIT_MB for r in rows)
+    by_cpu = memory and all(r[5] <= LIMIT_S for r in rows)
+    by_wall = memory and all(r[4] <= LIMIT_S for r in rows)
+    verdict = (
+        f"≤ 1 GB: **{'MET' if memory else 'MISSED'}**; ≤ 10 s of CPU: **{'MET' if by_cpu else 'MISSED'}**; ≤ 10 s "
+        f"wall: **{'MET' if by_wall else 'MISSED'}** on this run (wall time counts the other work on the machine)"
+    )
     lines = [
         header("Pathological inputs: bounded time and memory (CLI and service)"),
         f"unspin {engine()}. Inputs made of real Reuters text (reuters-20k), each compared with seed 000 and "
         "inspected. CLI: a fresh `unspin` process each (model load included), CPU time and peak RSS of that "
         "process. Service: `unspin serve` with default limits (warmed up), one request at a time; CPU is the "
         "server's and its workers' together, peak RSS the largest VmHWM among them (a worker's peak is its "
-        "whole life so far). Target: each ≤ 10 s and ≤ 1 GB. "
-        f"**{'MET' if met else 'MISSED'}** on this run. **The machine is shared (2 cores, other work running).**\n",
+        f"whole life so far). Target: each ≤ 10 s and ≤ 1 GB. {verdict}. "
+        "**The machine is shared (2 cores, other work running).**\n",
         "| where | input | chars | work | wall s | CPU s | peak RSS MB | outcome |",
         "|---|---|---|---|---|---|---|---|",
     ]

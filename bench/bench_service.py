@@ -167,7 +167,8 @@ def main() -> None:
         f"`unspin serve` on 127.0.0.1 (time budget {args.time_budget:g} s, max pending {args.max_pending}: more get "
         f"an immediate 503 and that client retries at once), unspin {engine()}"
         + (
-            f"; *before*: the server of `{args.before}` (its `src/` on PYTHONPATH), run first under the same load"
+            f"; *before*: the server of `{args.before}` (its `src/` on PYTHONPATH{_about(args.before)}), run first "
+            "under the same load"
             if args.before
             else ""
         )
@@ -208,6 +209,12 @@ def main() -> None:
             f"and p99 ≤ 1 s: **{'MET' if met else 'MISSED'}**."
         )
     write(args.name, "\n".join(lines) + "\n")
+
+
+def _about(folder: str) -> str:
+    """What the other checkout is, from its ABOUT file (one line), if it has one."""
+    about = Path(folder) / "ABOUT"
+    return ": " + about.read_text(encoding="utf-8").strip() if about.exists() else ""
 
 
 def serve_and_load(
