@@ -23,7 +23,7 @@ from unspin import Collection
 from unspin.cli import main
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
-from unspin.scale import crawl, import_crawl, read_clusters
+from unspin.scale import crawl, import_crawl, read_clusters, stages
 
 from .conftest import DATA
 
@@ -150,27 +150,50 @@ def test_index_import_is_the_collection_index_add_builds(built: dict[str, Any]) 
         assert found == len(built["originals"])  # recall@10 of the planted copies, as in the collection
 
 
-def test_a_killed_pool_worker_changes_nothing(built: dict[str, Any]) -> None:
+def test_a_killed_pool_worker_changes_nothing(
+    built: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     out = built["root"] / "killed-worker"
+    global _HANG_MARKER
+    _HANG_MARKER = tmp_path / "hanging-worker.pid"
+    monkeypatch.setattr(stages, "embed", _embed_hanging_once)  # forked workers inherit the patch and the marker
     killed: list[int] = []
 
-    def kill_one_worker() -> None:  # once the model stage runs, kill -9 a pool worker (a child like us)
+    def kill_the_hanging_worker() -> None:  # kill -9 the pool worker that is mid-task in the model stage
         deadline = time.monotonic() + 120
-        while not (out / "numbers.parquet.done").exists() and time.monotonic() < deadline:
+        while not _HANG_MARKER.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)
-        for pid in _children():
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-            return
+        time.sleep(0.05)  # the pid is written before the task hangs
+        pid = int(_HANG_MARKER.read_text())
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
 
-    watcher = threading.Thread(target=kill_one_worker)
+    watcher = threading.Thread(target=kill_the_hanging_worker)
     watcher.start()
-    report = crawl([str(built["corpus"])], out, workers=2, shard_size=SHARD)
-    watcher.join()
-    assert killed
+    try:
+        report = crawl([str(built["corpus"])], out, workers=2, shard_size=SHARD)
+    finally:
+        watcher.join()
+        _HANG_MARKER = None
+    assert killed and killed[0] != os.getpid()
     assert report.retries >= 1
     assert _clusters(out) == built["clusters"]
+
+
+_real_embed = stages.embed
+_HANG_MARKER: Path | None = None
+
+
+def _embed_hanging_once(*args: Any) -> dict[str, Any]:
+    """The model stage, except that the first task to reach it (in a pool worker) writes its pid and hangs
+    until it is killed: the kill lands mid-task whatever the machine's speed."""
+    if _HANG_MARKER is not None and os.getpid() != _DRIVER and not _HANG_MARKER.exists():
+        _HANG_MARKER.write_text(str(os.getpid()))
+        time.sleep(600)
+    return _real_embed(*args)
+
+
+_DRIVER = os.getpid()
 
 
 def test_a_killed_driver_resumes_from_finished_shards(
@@ -232,23 +255,6 @@ def test_ray_crawl_gives_the_same_clusters_with_a_worker_killed(built: dict[str,
     assert killed
     assert report.engine == "ray"
     assert _clusters(out) == built["clusters"]
-
-
-def _children() -> list[int]:
-    """Processes forked from this one that run the same command line (the pool's workers)."""
-    me = os.getpid()
-    mine = Path("/proc/self/cmdline").read_bytes()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == me and (entry / "cmdline").read_bytes() == mine:
-                found.append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
 
 
 def _ray_workers() -> list[tuple[int, str]]:

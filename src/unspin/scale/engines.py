@@ -65,8 +65,13 @@ class LocalEngine:
         todo = dict(enumerate(tasks))
         while todo:
             pool = self._start()
-            running: dict[Future[Summary], int] = {pool.submit(function, *args): i for i, args in todo.items()}
+            running: dict[Future[Summary], int] = {}
             broken = False
+            try:
+                for i, args in todo.items():
+                    running[pool.submit(function, *args)] = i
+            except BrokenProcessPool:  # a worker died while the pool was idle, between stages
+                broken = True
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:

@@ -53,12 +53,12 @@ class _Process:
         self.process = context.Process(target=_main, args=(child, db, warm_up), daemon=True, name="unspin-worker")
         self.process.start()
         child.close()
+        self._killing = threading.Lock()
+        self._killed = False
 
     def wait_ready(self) -> bool:
-        if not self.conn.poll(_START_S):
-            return False
-        try:
-            return bool(self.conn.recv() == "ready")
+        try:  # the pipe may be closed under us by kill() (the pool closing, or the worker replaced)
+            return bool(self.conn.poll(_START_S) and self.conn.recv() == "ready")
         except (EOFError, OSError):
             return False
 
@@ -67,6 +67,11 @@ class _Process:
         return self.conn.recv()  # type: ignore[no-any-return]
 
     def kill(self) -> None:
+        """Stop the process and close its pipe, once: the pool's close and a replacement may both ask."""
+        with self._killing:
+            if self._killed:
+                return
+            self._killed = True
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
@@ -214,6 +219,10 @@ class WorkerPool:
                 with self._lock:
                     self._ready.add(worker)
                 self._release(worker)
+                return
+            with self._lock:
+                closed = self._closed
+            if closed:  # killed by close() while starting: nothing went wrong
                 return
             _log.error("a worker did not start within %g s; starting another", _START_S)
             self._replace(worker)
