@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import gzip
+import json
 import os
 import platform
 import sys
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one core, as the issue's speed targets say
@@ -66,3 +70,32 @@ def engine() -> str:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     diff = git("diff", "HEAD", "--", "src")
     return f"{commit} + uncommitted src diff {hashlib.sha1(diff.encode()).hexdigest()[:8]}" if diff else commit
+
+
+REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
+
+
+def read_reuters(n: int) -> list[dict[str, Any]]:
+    """The first ``n`` reuters-20k rows with text."""
+    rows = []
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            if row.get("text", "").strip():
+                rows.append(row)
+            if len(rows) >= n:
+                break
+    return rows
+
+
+def read_ntrex(path: Path, languages: tuple[str, ...]) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """NTREX's English articles, and each article's translations by language (only ``languages``)."""
+    english: list[dict[str, Any]] = []
+    translations: dict[str, dict[str, str]] = defaultdict(dict)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["role"] == "source":
+            english.append(row)
+        elif row["language"] in languages:
+            translations[row["doc"]][row["language"]] = row["text"]
+    return english, translations

@@ -18,7 +18,6 @@ minutes of CPU; ``--rebuild`` builds it again).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import resource
@@ -27,27 +26,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from _common import DATA, engine, header, load_models, write  # isort: skip - first: one thread before numpy loads
+from _common import DATA, engine, header, load_models, write, read_reuters  # isort: skip - first: one thread before numpy loads
 
 from unspin import Collection, embed
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
 
-REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
 NTREX = DATA / "ntrex128-dev" / "ntrex128-dev.jsonl"
 LANGUAGES = ("ind", "deu", "fra", "spa", "rus", "arb", "tur", "aze-Latn", "hye", "zho-CN", "ukr")
-
-
-def read_reuters(n: int) -> list[dict[str, Any]]:
-    rows = []
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("text", "").strip():
-                rows.append(row)
-            if len(rows) >= n:
-                break
-    return rows
 
 
 def read_ntrex() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -26,8 +26,6 @@ model; the model's cost at that size follows from its sentences/s.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import re
 import statistics
@@ -36,7 +34,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from _common import DATA, engine, header, load_models, write  # isort: skip - first: one thread before numpy loads
+from _common import DATA, engine, header, load_models, write, read_ntrex, read_reuters  # isort: skip - first: one thread before numpy loads
 
 import itertools
 import multiprocessing
@@ -56,35 +54,10 @@ from unspin.evaluation.evasion import disguise
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
 
-REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
 NTREX = DATA / "ntrex128-dev" / "ntrex128-dev.jsonl"
 LANGUAGES = ("deu", "fra", "spa", "rus", "arb", "tur", "zho-CN")
 KINDS = ("boilerplate", "spun 10%", "spun 30%", "spun 50%", "translated", "evasion")
 WORDS = re.compile(r"\w+")
-
-
-def read_reuters(n: int) -> list[dict[str, Any]]:
-    rows = []
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("text", "").strip():
-                rows.append(row)
-            if len(rows) >= n:
-                break
-    return rows
-
-
-def read_ntrex() -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
-    english: list[dict[str, Any]] = []
-    translations: dict[str, dict[str, str]] = defaultdict(dict)
-    for line in NTREX.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["role"] == "source":
-            english.append(row)
-        elif row["language"] in LANGUAGES:
-            translations[row["doc"]][row["language"]] = row["text"]
-    return english, translations
 
 
 def copies(
@@ -246,7 +219,7 @@ def main() -> None:
     args = parser.parse_args()
 
     reuters = read_reuters(args.n)
-    english, translations = read_ntrex()
+    english, translations = read_ntrex(NTREX, LANGUAGES)
     queries = copies(reuters, english, translations, args.per_kind, args.seed)
     load_s = load_models()
     docs = [*reuters, *({"id": r["id"], "text": r["text"], "title": r["title"]} for r in english)]

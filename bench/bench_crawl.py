@@ -16,7 +16,6 @@ translation top-1 (each translation's lead vector against the 62 English leads a
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import multiprocessing
 import os
@@ -29,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from _common import DATA, engine, header, write  # isort: skip - first: one thread before numpy loads
+from _common import DATA, engine, header, write, read_ntrex, read_reuters  # isort: skip - first: one thread before numpy loads
 
 import numpy as np
 
@@ -39,7 +38,6 @@ from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
 from unspin.scale import crawl
 
-REUTERS = DATA / "reuters-20k" / "reuters-20k.jsonl.gz"
 NTREX = DATA / "ntrex128-dev" / "ntrex128-dev.jsonl"
 LANGUAGES = ("deu", "fra", "spa", "rus", "arb", "tur", "zho-CN")
 KINDS = ("wrapped", "spun 10%", "spun 30%", "spun 50%", "translated")
@@ -47,34 +45,10 @@ WORDS = re.compile(r"\w+")
 MONTH = 30_000_000
 
 
-def read_reuters(n: int) -> list[dict[str, Any]]:
-    rows = []
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("text", "").strip():
-                rows.append(row)
-            if len(rows) >= n:
-                break
-    return rows
-
-
-def read_ntrex() -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
-    english: list[dict[str, Any]] = []
-    translations: dict[str, dict[str, str]] = defaultdict(dict)
-    for line in NTREX.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["role"] == "source":
-            english.append(row)
-        elif row["language"] in LANGUAGES:
-            translations[row["doc"]][row["language"]] = row["text"]
-    return english, translations
-
-
 def corpus(path: Path, n: int, per_kind: int, seed: int) -> dict[str, tuple[str, str]]:
     """Write the corpus as JSONL; returns copy id -> (kind, original id)."""
     reuters = read_reuters(n)
-    english, translations = read_ntrex()
+    english, translations = read_ntrex(NTREX, LANGUAGES)
     rng = random.Random(seed)
     pool = [r for r in reuters if len(r["text"]) >= 800]
     chosen = rng.sample(pool, per_kind * 4)
@@ -245,7 +219,7 @@ def _option(name: str, n: int, cpu: float, wall: float, v: np.ndarray, reference
 def translation_top1(encode: Any, sentences_per_doc: int, distractors: list[dict[str, Any]]) -> float:
     """Share of NTREX translations whose English original has the nearest lead vector, among the English
     articles and Reuters distractors."""
-    english, translations = read_ntrex()
+    english, translations = read_ntrex(NTREX, LANGUAGES)
 
     def vectors(texts: list[str]) -> np.ndarray:
         leads = [lead(Document(name="x", text=t), sentences_per_doc) for t in texts]
