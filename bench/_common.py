@@ -99,3 +99,16 @@ def read_ntrex(path: Path, languages: tuple[str, ...]) -> tuple[list[dict[str, A
         elif row["language"] in languages:
             translations[row["doc"]][row["language"]] = row["text"]
     return english, translations
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (a server's worker processes)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(proc.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found

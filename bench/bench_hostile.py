@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DATA, engine, header, write  # isort: skip - first: one thread before numpy loads
+from _common import DATA, engine, header, write, children  # isort: skip - first: one thread before numpy loads
 
 import httpx
 
@@ -92,18 +92,6 @@ def peak_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(proc.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return found
 
 
 def cpu_s(pid: int) -> float:

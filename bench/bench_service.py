@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import DATA, engine, header, write  # isort: skip - first: one thread before numpy loads
+from _common import DATA, engine, header, write, children  # isort: skip - first: one thread before numpy loads
 
 import httpx
 
@@ -57,18 +57,6 @@ def rss_mb(pid: int) -> float:
         except OSError:
             pass
     return total
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(proc.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return found
 
 
 def free_port() -> int:
