@@ -142,7 +142,9 @@ def main() -> None:
 
     # 3. clusters
     w, c = time.perf_counter(), cpu()
+    proven_before = collection.stats()["verified_pairs"]
     first_clusters = collection.clusters()
+    proven_now = collection.stats()["verified_pairs"] - proven_before
     first_s, first_cpu = time.perf_counter() - w, cpu() - c
     w, c = time.perf_counter(), cpu()
     again = collection.clusters()
@@ -204,7 +206,8 @@ def main() -> None:
         "### Clusters (`Collection.clusters()`)\n",
         "| call | clusters | wall | CPU |",
         "|---|---|---|---|",
-        f"| first (proves the links not proven yet) | {len(first_clusters)} | {first_s:.1f} s | {first_cpu:.1f} s |",
+        f"| first (proved {proven_now:,} links not proven before; {proven_before:,} verdicts already in the store) | "
+        f"{len(first_clusters)} | {first_s:.1f} s | {first_cpu:.1f} s |",
         f"| again | {len(again)} | {again_s:.2f} s | {again_cpu:.2f} s |",
         "",
         f"Target: `clusters` within 2 s: **{'met' if again_s <= 2.0 else 'MISSED'}** (again: {again_s:.2f} s).",
