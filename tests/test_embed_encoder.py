@@ -73,3 +73,19 @@ def test_embed_serves_the_encoder(sentences: list[str], reference: np.ndarray) -
     vectors = embed.encode(sentences[:50] + sentences[:5])
     assert np.einsum("ij,ij->i", vectors[:50], reference[:50]).min() >= 0.9999
     assert np.array_equal(vectors[50:], vectors[:5])
+
+
+def test_int8_form_stays_close_and_is_scoped(sentences: list[str], reference: np.ndarray) -> None:
+    """The int8 option (onnxruntime, quantized here from the shipped W2 weights) moves vectors a little,
+    never far; ``embed.fast_model`` switches it on inside its block only, with cache entries of its own."""
+    pytest.importorskip("onnxruntime")
+    fast = Encoder(cache_tokens=8192, int8=True).encode(sentences)
+    cos = np.einsum("ij,ij->i", fast, reference)
+    assert cos.mean() >= 0.9995 and cos.min() >= 0.995
+    assert not np.allclose(fast, reference, atol=1e-5)  # it is another computation, not the float32 one
+    embed.clear_cache()
+    plain = embed.encode(sentences[:20])
+    with embed.fast_model():
+        quick = embed.encode(sentences[:20])
+    assert np.array_equal(embed.encode(sentences[:20]), plain)
+    assert np.abs(quick - fast[:20]).max() < 1e-6 and not np.array_equal(quick, plain)  # batch-independent

