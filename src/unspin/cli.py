@@ -201,9 +201,12 @@ def _index_add(args: argparse.Namespace) -> int:
         print(summary(report.skipped) + ("" if args.verbose else " (--verbose lists them)"), file=sys.stderr)
     rate = report.added / report.seconds if report.seconds else 0.0
     model = f"{report.sentences / report.model_seconds:,.0f} sentences/s" if report.model_seconds else "-"
+    repeated = f"repeated {report.repeated} (ids given again in the input, same text: kept once), "
     print(
         f"added {report.added + report.duplicates} ({report.duplicates} with a text already stored under another id), "
-        f"unchanged {report.unchanged}, skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
+        f"unchanged {report.unchanged}, "
+        + (repeated if report.repeated else "")
+        + f"skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
         f"sentence model {report.model_seconds:.1f} s, {model})"
     )
     return 0
