@@ -27,7 +27,7 @@ def test_a_strong_phrase_is_reported_in_a_clean_document() -> None:
     assert not result.spun
     found = [t for t in result.tortured if t.span.text.lower().startswith("worldwide")]
     assert found and found[0].original.lower().startswith("global warming")
-    assert found[0].evidence["rule"] == "phrase" and found[0].evidence["gain"] >= 9.0
+    assert found[0].evidence["rule"] == "phrase" and found[0].evidence["score"] >= phrase_evidence.FLAG_SCORE
     assert "evidence" in found[0].to_dict()
 
 
