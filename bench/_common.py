@@ -34,7 +34,8 @@ def machine() -> str:
 def header(title: str) -> str:
     command = "python " + " ".join(sys.argv)
     today = datetime.date.today().isoformat()
-    return f"## {title}\n\n`{command}` — {today} — {machine()}, one thread\n"
+    load = os.getloadavg()[0]  # how busy the machine was: wall times are only comparable at similar load
+    return f"## {title}\n\n`{command}` — {today} — {machine()}, one thread, load average {load:.1f} when written\n"
 
 
 def write(name: str, text: str) -> None:

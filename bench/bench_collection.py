@@ -216,6 +216,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--db", default="/tmp/unspin-bench-collection.db", help="collection file (rebuilt)")
     parser.add_argument("--grow", type=int, default=0, help="then grow the collection to this many documents")
+    parser.add_argument(
+        "--recall-only",
+        metavar="DB",
+        help="only the recall@10 and proof tables, on this already built collection of the same documents "
+        "(e.g. a copy of bench_answers.py's); written to bench/results/collection_recall.md",
+    )
     args = parser.parse_args()
 
     reuters = read_reuters(args.n)
@@ -223,6 +229,10 @@ def main() -> None:
     queries = copies(reuters, english, translations, args.per_kind, args.seed)
     load_s = load_models()
     docs = [*reuters, *({"id": r["id"], "text": r["text"], "title": r["title"]} for r in english)]
+
+    if args.recall_only:
+        recall_only(Path(args.recall_only), reuters, english, queries, load_s, args)
+        return
 
     # 1. with the sentence model
     db = Path(args.db)
@@ -237,16 +247,7 @@ def main() -> None:
     # identical texts are stored once: an original stored under another id is found under that id
     queries = [(kind, collection.get(original).id, text) for kind, original, text in queries]
     found, ranks, cold, warm = search_latency(collection, queries)
-    # verified: the engine on the top 3 of the first 10 queries of each kind
-    verified: dict[str, list[str]] = defaultdict(list)
-    verify_s: list[float] = []
-    for kind in KINDS:
-        for _, original, text in [q for q in queries if q[0] == kind][:10]:
-            start = time.perf_counter()
-            hits = collection.search({"id": "query", "text": text}, top=10, verify=3)
-            verify_s.append(time.perf_counter() - start)
-            hit = next((h for h in hits if h.id == original), None)
-            verified[kind].append(hit.relation if hit else "missed")
+    verified, verify_s = verified_top3(collection, queries)
     collection.close()
 
     # 2. the same documents without the model (lead vectors replayed), into a new file
@@ -276,8 +277,6 @@ def main() -> None:
         lsh_times.append(time.perf_counter() - start)
         lsh_found[kind].append(original in candidates)
 
-    total = [x for kind in KINDS for x in found[kind]]
-    lsh_total = [x for kind in KINDS for x in lsh_found[kind]]
     model_wall, model_cpu = report.stages.get("model", (0.0, 0.0))
     lines = [
         header(f"Collections: {len(queries)} disguised copies among {stats['documents']:,} documents"),
@@ -287,23 +286,8 @@ def main() -> None:
         f"and NTREX-128 professional translations ({', '.join(LANGUAGES)}). unspin {engine()}; models loaded in "
         f"{load_s * 1000:.0f} ms. Wall times are indicative only: a shared 2-core machine with other jobs running "
         "(the model runs on one thread); CPU times are the figures to compare.\n",
-        "### recall@10 (candidate stage, `search(copy, top=10, verify=0)`)\n",
-        "| copies | n | unspin recall@10 | unspin median rank | MinHashLSH(5-gram, 0.5) recall@10 |",
-        "|---|---|---|---|---|",
+        *recall_tables(found, ranks, verified, lsh_found),
     ]
-    for kind in KINDS:
-        median_rank = f"{statistics.median(ranks[kind]):.0f}" if ranks[kind] else "–"
-        lines.append(
-            f"| {kind} | {len(found[kind])} | {share(found[kind])} | {median_rank} | {share(lsh_found[kind])} |"
-        )
-    lines.append(f"| **all** | {len(total)} | **{share(total)}** | | {share(lsh_total)} |")
-    lines += ["", "### Proof on the top 3 (`verify=3`), first 10 copies of each kind: relation given to the original\n"]
-    lines += ["| copies | relations |", "|---|---|"]
-    for kind in KINDS:
-        counts: dict[str, int] = defaultdict(int)
-        for relation in verified[kind]:
-            counts[relation] += 1
-        lines.append(f"| {kind} | {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))} |")
     bare_wall = bare_report.seconds
     lines += [
         "",
@@ -341,6 +325,91 @@ def main() -> None:
         with Collection(bare_db) as bare:
             lines += projection_note(bare.stats())
     write("collection", "\n".join(lines) + "\n")
+
+
+def verified_top3(
+    collection: Collection, queries: list[tuple[str, str, str]]
+) -> tuple[dict[str, list[str]], list[float]]:
+    """The engine on the top 3 of the first 10 queries of each kind: the relation given to the original."""
+    verified: dict[str, list[str]] = defaultdict(list)
+    verify_s: list[float] = []
+    for kind in KINDS:
+        for _, original, text in [q for q in queries if q[0] == kind][:10]:
+            start = time.perf_counter()
+            hits = collection.search({"id": "query", "text": text}, top=10, verify=3)
+            verify_s.append(time.perf_counter() - start)
+            hit = next((h for h in hits if h.id == original), None)
+            verified[kind].append(hit.relation if hit else "missed")
+    return verified, verify_s
+
+
+def recall_tables(
+    found: dict[str, list[bool]],
+    ranks: dict[str, list[int]],
+    verified: dict[str, list[str]],
+    lsh_found: dict[str, list[bool]] | None,
+) -> list[str]:
+    """The recall@10 table (with the MinHashLSH peer when it ran) and the proof-on-the-top-3 table."""
+    peer = lsh_found is not None
+    lines = [
+        "### recall@10 (candidate stage, `search(copy, top=10, verify=0)`)\n",
+        "| copies | n | unspin recall@10 | unspin median rank |"
+        + (" MinHashLSH(5-gram, 0.5) recall@10 |" if peer else ""),
+        "|---|---|---|---|" + ("---|" if peer else ""),
+    ]
+    for kind in KINDS:
+        median_rank = f"{statistics.median(ranks[kind]):.0f}" if ranks[kind] else "–"
+        lines.append(
+            f"| {kind} | {len(found[kind])} | {share(found[kind])} | {median_rank} |"
+            + (f" {share(lsh_found[kind])} |" if lsh_found is not None else "")
+        )
+    total = [x for kind in KINDS for x in found[kind]]
+    lsh_total = [x for kind in KINDS for x in lsh_found[kind]] if lsh_found is not None else []
+    lines.append(f"| **all** | {len(total)} | **{share(total)}** | |" + (f" {share(lsh_total)} |" if peer else ""))
+    lines += ["", "### Proof on the top 3 (`verify=3`), first 10 copies of each kind: relation given to the original\n"]
+    lines += ["| copies | relations |", "|---|---|"]
+    for kind in KINDS:
+        counts: dict[str, int] = defaultdict(int)
+        for relation in verified[kind]:
+            counts[relation] += 1
+        lines.append(f"| {kind} | {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))} |")
+    return lines
+
+
+def recall_only(
+    db: Path,
+    reuters: list[dict[str, Any]],
+    english: list[dict[str, Any]],
+    queries: list[tuple[str, str, str]],
+    load_s: float,
+    args: argparse.Namespace,
+) -> None:
+    """The recall and proof tables on an already built collection of the same documents (no indexing, no
+    peer): the gate that the disguised copies are still found, in minutes rather than the full run's hour."""
+    with Collection(db) as collection:
+        stats = collection.stats()
+        queries = [(kind, collection.get(original).id, text) for kind, original, text in queries]
+        cpu = time.process_time()
+        found, ranks, cold, warm = search_latency(collection, queries)
+        verified, verify_s = verified_top3(collection, queries)
+        cpu = time.process_time() - cpu
+    lines = [
+        header(f"Collections: recall@10 of {len(queries)} disguised copies among {stats['documents']:,} documents"),
+        f"`--recall-only`: the collection `{db}` was built earlier (not by this run; the first {len(reuters):,} "
+        f"articles of ../shared/data/reuters-20k with text plus the {len(english)} English NTREX-128 articles, "
+        f"{stats['texts']:,} texts); no indexing and no MinHashLSH peer in this run (the full run's "
+        f"collection.md has both). Copies made here (seed {args.seed}) as in the full run: boilerplate, spun "
+        f"10/30/50%, NTREX-128 translations ({', '.join(LANGUAGES)}) and evasion characters. unspin {engine()}; "
+        f"models loaded in {load_s * 1000:.0f} ms.\n",
+        *recall_tables(found, ranks, verified, None),
+        "",
+        f"Search, candidate stage: cold p50 {percentile(cold, 50) * 1000:.1f} ms, p99 {percentile(cold, 99) * 1000:.1f}"
+        f" ms; warm p50 {percentile(warm, 50) * 1000:.1f} ms (wall). With proof of the top 3: p50 "
+        f"{percentile(verify_s, 50):.2f} s, p99 {percentile(verify_s, 99):.2f} s (wall). CPU of this process for "
+        f"all searches: {cpu:.0f} s.",
+        "",
+    ]
+    write("collection_recall", "\n".join(lines))
 
 
 def fresh(db: Path) -> None:

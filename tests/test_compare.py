@@ -125,3 +125,25 @@ def test_a_passage_sheds_the_rest_of_a_sentence_it_was_pasted_into() -> None:
     assert 20872 - 10 <= passage.b.end <= 20872 + 10
     assert 3969 - 10 <= passage.a.end <= 3969 + 10
     assert passage.b.text == c.b.text[passage.b.start : passage.b.end]
+
+
+def test_the_fast_sequence_matcher_answers_as_difflib() -> None:
+    """Substitutions and verbatim blocks use cydifflib for speed; its answers must be difflib's, exactly, on real
+    text and on its spun copies (the spinner changes runs of words the way a real spinner does)."""
+    import difflib
+    import re
+
+    import cydifflib
+
+    from unspin.evaluation.spinner import spin
+
+    from .test_collection import reuters
+
+    for n, row in enumerate(reuters(30)):
+        original = re.findall(r"\w+|[^\w\s]", row["text"])
+        for rate in (0.1, 0.5):
+            copy = re.findall(r"\w+|[^\w\s]", spin(row["text"], rate, seed=n).text)
+            slow = difflib.SequenceMatcher(None, original, copy, autojunk=False)
+            fast = cydifflib.SequenceMatcher(None, original, copy, autojunk=False)
+            assert fast.get_opcodes() == slow.get_opcodes()
+            assert [tuple(m) for m in fast.get_matching_blocks()] == [tuple(m) for m in slow.get_matching_blocks()]

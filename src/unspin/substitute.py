@@ -6,9 +6,10 @@ import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
+
+from cydifflib import SequenceMatcher  # difflib's algorithm and answers, in C++: a third of compare's time was difflib
 
 from . import settings, thesaurus
 from .align import Passage

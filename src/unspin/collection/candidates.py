@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -202,7 +203,13 @@ def read_sketches(db: sqlite3.Connection, numbers: np.ndarray, vectors: np.ndarr
             (_json(numbers),),
         )
     }
-    rows = [found[n] for n in numbers.tolist()]
+    rows = []
+    for number in numbers.tolist():
+        row = found.get(number)
+        if not _whole_sketch(row):
+            # the store names the file
+            raise sqlite3.DatabaseError(f"the stored sketch of document {number} is damaged")
+        rows.append(row)
     signatures = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.uint32)
     anchors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int64)
     lengths = np.array([len(r[1]) // 8 for r in rows], dtype=np.int64)
@@ -212,6 +219,22 @@ def read_sketches(db: sqlite3.Connection, numbers: np.ndarray, vectors: np.ndarr
         lengths,
         np.array([r[2] for r in rows], dtype=bool),
         vectors,
+    )
+
+
+def _whole_sketch(row: tuple[Any, Any, Any] | None) -> TypeGuard[tuple[bytes, bytes, int]]:
+    """A stored sketch row as ``Collection.add`` writes it: a whole MinHash signature, whole anchor hashes
+    (at most ``ANCHOR_K``) and an English flag; anything else (a row missing, a blob cut short) is damage."""
+    if row is None:
+        return False
+    signature, anchors, english = row
+    return (
+        isinstance(signature, bytes)
+        and len(signature) == 4 * sketch.PERMUTATIONS
+        and isinstance(anchors, bytes)
+        and len(anchors) % 8 == 0
+        and len(anchors) <= 8 * sketch.ANCHOR_K
+        and english in (0, 1)
     )
 
 

@@ -8,6 +8,12 @@ large share of one of the two texts, the numbers of the passages agree, and the 
 in time, the two must share (nearly) their whole text, as a republication of an old story does. Dates
 weigh but never veto alone.
 
+Sharing the whole text is not enough when what is shared is stock and each page has text of its own that
+the other lacks: a site's debunk pages repeat one template around a paragraph on each rumour (on
+fakenewsnet, Gossip Cop's pages on different celebrities share 80-90% of their text, 11-36% of it their
+own). The whole text counts when the shared text is the pair's own (a large share of one side not stock),
+or neither page has much text of its own (a story syndicated so widely that all of it is stock).
+
 A sentence is stock for a pair when ``collection_stock_documents`` other documents hold it, not counting
 those dated within ``collection_story_days`` of either document of the pair: a story re-edited or a timeline
 reissued five times that week is one story's text, a sentence found in reports of other weeks is not.
@@ -92,6 +98,8 @@ class Story:
     whole_b: float
     numbers: float | None  # share of the smaller side's passage numbers the other carries; None: too few
     days: float | None  # days between the two dates, when both have one
+    own_a: float = 0.0  # share of a's sentences (by characters) that are not stock text, reused or not
+    own_b: float = 0.0
 
     @property
     def one(self) -> bool:
@@ -102,8 +110,10 @@ class Story:
         """Why the pair is (the first two) or is not one story."""
         if self.numbers is not None and self.numbers < NUMBERS:
             return "numbers differ"  # the same template filled with other figures
-        if min(self.whole_a, self.whole_b) >= WHOLE:
-            return "whole text"  # the whole text again: a copy, however old
+        if min(self.whole_a, self.whole_b) >= WHOLE and (
+            max(self.share_a, self.share_b) >= SHARE or max(self.own_a, self.own_b) < 1.0 - WHOLE
+        ):
+            return "whole text"  # the whole text again, its own text included: a copy, however old
         if self.days is not None and self.days > DAYS:
             return "far apart"
         if max(self.share_a, self.share_b) >= SHARE:
@@ -125,6 +135,8 @@ class Story:
             "whole_b": rounded(self.whole_b),
             "numbers": rounded(self.numbers),
             "days": rounded(self.days),
+            "own_a": rounded(self.own_a),
+            "own_b": rounded(self.own_b),
         }
 
     @classmethod
@@ -139,6 +151,8 @@ class Story:
             float(data["whole_b"]),
             number(data.get("numbers")),
             number(data.get("days")),
+            float(data.get("own_a", 0.0)),
+            float(data.get("own_b", 0.0)),
         )
 
 
@@ -146,8 +160,8 @@ def judge(a: Side, spans_a: Spans, b: Side, spans_b: Spans) -> Story:
     """The story evidence of a pair whose reused passages are ``spans_a`` in a and ``spans_b`` in b."""
     days = [_day(a.date), _day(b.date)]
     pair = (a.number, b.number)
-    share_a, whole_a = _shares(a.text, a.sentences, a.sentences.stock(pair, days), spans_a)
-    share_b, whole_b = _shares(b.text, b.sentences, b.sentences.stock(pair, days), spans_b)
+    share_a, whole_a, own_a = _shares(a.text, a.sentences, a.sentences.stock(pair, days), spans_a)
+    share_b, whole_b, own_b = _shares(b.text, b.sentences, b.sentences.stock(pair, days), spans_b)
     apart = abs(days[0] - days[1])
     return Story(
         share_a,
@@ -156,21 +170,28 @@ def judge(a: Side, spans_a: Spans, b: Side, spans_b: Spans) -> Story:
         whole_b,
         _numbers(a.text, spans_a, b.text, spans_b),
         None if np.isnan(apart) else float(apart),
+        own_a,
+        own_b,
     )
 
 
-def _shares(text: str, sentences: Sentences, stock: np.ndarray, spans: Spans) -> tuple[float, float]:
-    """Shares of the keyed sentences (by characters) mostly inside ``spans``: stock ones left out, and all."""
+def _shares(text: str, sentences: Sentences, stock: np.ndarray, spans: Spans) -> tuple[float, float, float]:
+    """Shares of the keyed sentences (by characters) mostly inside ``spans``, stock ones left out and all, and
+    the share that is not stock at all."""
     if len(sentences.starts) == 0:  # no sentence long enough to key: the share of the text itself
         whole = sum(end - start for start, end in spans) / max(len(text), 1)
-        return whole, whole
+        return whole, whole, 1.0
     length = (sentences.ends - sentences.starts).astype(np.float64)
     inside = np.zeros(len(length))
     for start, end in spans:
         inside += np.clip(np.minimum(sentences.ends, end) - np.maximum(sentences.starts, start), 0, None)
     reused = inside >= 0.5 * length
     total = length.sum()
-    return float(length[reused & ~stock].sum() / total), float(length[reused].sum() / total)
+    return (
+        float(length[reused & ~stock].sum() / total),
+        float(length[reused].sum() / total),
+        float(length[~stock].sum() / total),
+    )
 
 
 def _numbers(text_a: str, spans_a: Spans, text_b: str, spans_b: Spans) -> float | None:

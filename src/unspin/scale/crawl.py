@@ -90,13 +90,15 @@ def crawl(
     shard_size: int = SHARD_SIZE,
     buckets: int | None = None,
     progress: bool = False,
+    fast_model: bool = False,
 ) -> CrawlReport:
-    """Crawl ``inputs`` (files and folders of JSONL(.gz), WARC, HTML/text, Parquet) into the folder ``out``."""
+    """Crawl ``inputs`` (files and folders of JSONL(.gz), WARC, HTML/text, Parquet) into the folder ``out``;
+    ``fast_model``: lead vectors from USE's int8 form (``pip install 'unspin[fast]'``, ~1.6x faster)."""
     start = time.perf_counter()
     layout = Layout(Path(out))
     workers = default_workers() if workers is None else workers
     buckets = buckets or max(4, 2 * max(workers, 1))
-    _claim(layout, inputs, shard_size, buckets)
+    _claim(layout, inputs, shard_size, buckets, fast_model)
     stages.forget()
     bar = _Progress(progress)
     report: dict[str, dict[str, Any]] = {}
@@ -105,7 +107,8 @@ def crawl(
         prepared = _stage(runner, bar, report, "prepare", stages.prepare, [(layout, s) for s in shards], shards)
         counts, skipped = _number(layout, [s.number for s in shards], prepared)
         numbered = [s.number for s in shards]
-        _stage(runner, bar, report, "model", stages.embed, [(layout, n) for n in numbered], shards, model=True)
+        model_tasks = [(layout, n, fast_model) for n in numbered]
+        _stage(runner, bar, report, "model", stages.embed, model_tasks, shards, model=True)
         _build_index(layout, numbered)
         _stage(runner, bar, report, "keys", stages.map_keys, [(layout, n, buckets) for n in numbered], shards)
         _stage(runner, bar, report, "shuffle", stages.reduce_keys, [(layout, b, numbered) for b in range(buckets)])
@@ -136,7 +139,7 @@ def crawl(
     )
 
 
-def _claim(layout: Layout, inputs: Sequence[str], shard_size: int, buckets: int) -> None:
+def _claim(layout: Layout, inputs: Sequence[str], shard_size: int, buckets: int, fast_model: bool) -> None:
     """Start a crawl folder, or check that the one there is of the same crawl (a rerun resumes it)."""
     wanted = {
         "version": VERSION,
@@ -144,6 +147,7 @@ def _claim(layout: Layout, inputs: Sequence[str], shard_size: int, buckets: int)
         "shard_size": shard_size,
         "buckets": buckets,
         "batch": collection_module.BATCH,
+        "model": "use-int8" if fast_model else "use",
     }
     found = manifest(layout)
     if found is None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import embed as model
 from ..collection import candidates
 from ..collection.collection import EDGE_NEIGHBOURS, linked
 from ..collection.ingest import Record
@@ -137,8 +138,9 @@ def _row(columns: dict[str, list[Any]], key: str, **values: Any) -> None:
 
 # ---------------------------------------------------------------- 2. the sentence model
 @stage
-def embed(layout: Layout, shard: int) -> dict[str, Any]:
-    """Lead vectors of the shard's stored documents (in a long-lived worker: the model loads once)."""
+def embed(layout: Layout, shard: int, fast: bool = False) -> dict[str, Any]:
+    """Lead vectors of the shard's stored documents (in a long-lived worker: the model loads once); ``fast``:
+    USE's int8 form, for the lead vectors only (proof keeps the default model)."""
     out = layout.vectors(shard)
     if (summary := files.done(out)) is not None:
         return summary
@@ -146,7 +148,8 @@ def embed(layout: Layout, shard: int) -> dict[str, Any]:
     leads = files.read_table(layout.prepared(shard), ["lead"]).column("lead").to_pylist()
     chosen = [leads[r] for r in rows.tolist()]
     start = time.process_time()
-    vectors = lead_vectors(chosen)
+    with model.fast_model(fast):
+        vectors = lead_vectors(chosen)
     model_cpu = time.process_time() - start
     size = files.write_arrays(out, numbers=numbers, vectors=vectors)
     sentences = sum(len(lead) for lead in chosen)

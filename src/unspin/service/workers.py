@@ -15,12 +15,11 @@ import json
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,7 @@ class _Process:
         child.close()
         self._killing = threading.Lock()
         self._killed = False
+        self.doomed = False  # its job was dropped: it takes no further job (the pool's lock guards this)
 
     def wait_ready(self) -> bool:
         try:  # the pipe may be closed under us by kill() (the pool closing, or the worker replaced)
@@ -78,8 +78,31 @@ class _Process:
         self.conn.close()
 
 
+class _Job:
+    """One request's task, queued for the first free worker; its answer is set on the request's event loop."""
+
+    def __init__(self, task: str, args: tuple[Any, ...], loop: asyncio.AbstractEventLoop) -> None:
+        self.task, self.args, self.loop = task, args, loop
+        self.future: asyncio.Future[tuple[str, Any]] = loop.create_future()
+        self.worker: _Process | None = None  # the worker running it, once one took it
+        self.dropped = False  # the request gave up (time budget, client gone): nobody reads the answer
+
+    def answer(self, status: str, value: Any) -> None:
+        def settle() -> None:
+            if not self.future.done():
+                self.future.set_result((status, value))
+
+        try:
+            self.loop.call_soon_threadsafe(settle)
+        except RuntimeError:  # the request's event loop is closed
+            pass
+
+
 class WorkerPool:
-    """``size`` worker processes, started on first use (a server warms them at start-up)."""
+    """``size`` worker processes, started on first use (a server warms them at start-up).
+
+    Requests queue jobs; each worker has a dispatcher thread that takes the next job as soon as its worker
+    answers, so a worker never waits for the busy event loop between two requests."""
 
     def __init__(
         self, size: int, time_budget_s: float, max_pending: int, db: str | os.PathLike[str] | None, warm_up: bool
@@ -89,19 +112,18 @@ class WorkerPool:
         self.warm = warm_up
         self.pending = 0
         self._lock = threading.Lock()
-        self._idle: list[_Process] = []
-        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[_Process]]] = deque()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._live: set[_Process] = set()
         self._ready: set[_Process] = set()
+        self._idle = 0
         self._started = False
         self._closed = False
-        self._threads = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="unspin-pipe")
 
     @property
     def idle(self) -> int:
         """Workers started and waiting for work."""
         with self._lock:
-            return len(self._idle)
+            return self._idle
 
     @property
     def ready(self) -> int:
@@ -121,10 +143,11 @@ class WorkerPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            live, self._live, self._idle = list(self._live), set(), []
+            live, self._live = list(self._live), set()
+        for _ in live:
+            self._jobs.put(None)  # wakes an idle dispatcher so that it ends
         for worker in live:
             worker.kill()
-        self._threads.shutdown(wait=False, cancel_futures=True)
 
     async def run(self, task: str, *args: Any) -> Any:
         """``task`` (a method of ``_Tasks``) run in a worker with ``args``; the result, or the UnspinError it
@@ -135,27 +158,16 @@ class WorkerPool:
             self.pending += 1
         try:
             self.start()
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + self.time_budget_s
-            waiter: asyncio.Future[_Process] = loop.create_future()
-            self._hand_out(waiter, loop)
+            job = _Job(task, args, asyncio.get_running_loop())
+            self._jobs.put(job)
             try:
-                worker = await asyncio.wait_for(waiter, self.time_budget_s)
+                status, value = await asyncio.wait_for(job.future, self.time_budget_s)
             except TimeoutError:
+                self._drop(job)  # really stop the work: nobody will read its answer
                 raise self._timeout() from None
-            call = loop.run_in_executor(self._threads, worker.call, task, args)
-            try:
-                status, value = await asyncio.wait_for(call, max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                self._replace(worker)  # really stop the work: nobody will read its answer
-                raise self._timeout() from None
-            except (EOFError, OSError) as err:  # the worker died (killed for memory, a crash)
-                self._replace(worker)
-                raise WorkerError("internal", f"the worker stopped ({type(err).__name__}); try again") from None
             except BaseException:  # the request was cancelled (client gone): its work is stopped too
-                self._replace(worker)
+                self._drop(job)
                 raise
-            self._release(worker)
             if status == "ok":
                 return value
             if status == "error":
@@ -172,63 +184,69 @@ class WorkerPool:
             "try shorter texts or try again when the server is less busy",
         )
 
-    # ---------------------------------------------------------------- handing workers out
-
-    def _hand_out(self, waiter: asyncio.Future[_Process], loop: asyncio.AbstractEventLoop) -> None:
+    def _drop(self, job: _Job) -> None:
+        """A job nobody waits for: skipped if still queued, its worker killed (and replaced) if running."""
         with self._lock:
-            if self._idle:
-                waiter.set_result(self._idle.pop())
-            else:
-                self._waiters.append((loop, waiter))
+            job.dropped = True
+            worker = job.worker
+            if worker is not None:
+                worker.doomed = True
+        if worker is not None:
+            worker.process.kill()  # SIGKILL now; its dispatcher sees the pipe close, cleans up and replaces it
 
-    def _release(self, worker: _Process) -> None:
-        """Give an idle worker to the oldest request still waiting (on any event loop), or keep it."""
+    # ---------------------------------------------------------------- dispatching
+
+    def _spawn(self) -> None:
+        worker = _Process(self.db, self.warm)
         with self._lock:
-            if self._closed or worker not in self._live:
-                return
-            while self._waiters:
-                loop, waiter = self._waiters.popleft()
-                if waiter.done() or loop.is_closed():
+            self._live.add(worker)
+        threading.Thread(target=self._dispatch, args=(worker,), daemon=True, name="unspin-dispatch").start()
+
+    def _dispatch(self, worker: _Process) -> None:
+        """One worker's thread: wait until it is ready, then feed it jobs until it dies or the pool closes."""
+        if not worker.wait_ready():
+            with self._lock:
+                closed = self._closed
+            if not closed:  # killed by close() while starting: nothing went wrong
+                _log.error("a worker did not start within %g s; starting another", _START_S)
+                time.sleep(1)  # a worker that cannot start should not be restarted in a tight loop
+                self._replace(worker)
+            return
+        with self._lock:
+            self._ready.add(worker)
+        while True:
+            with self._lock:
+                self._idle += 1
+            job = self._jobs.get()
+            with self._lock:
+                self._idle -= 1
+                if job is None or self._closed:
+                    return
+                if job.dropped:
                     continue
-                loop.call_soon_threadsafe(self._deliver, waiter, worker)
+                job.worker = worker
+            try:
+                status, value = worker.call(job.task, job.args)
+            except (EOFError, OSError) as err:  # killed (over the budget) or died (memory, a crash)
+                job.answer("internal", f"the worker stopped ({type(err).__name__}); try again")
+                self._replace(worker)
                 return
-            self._idle.append(worker)
-
-    def _deliver(self, waiter: asyncio.Future[_Process], worker: _Process) -> None:
-        if waiter.done():  # timed out meanwhile: the next one gets it
-            self._release(worker)
-        else:
-            waiter.set_result(worker)
+            with self._lock:
+                job.worker = None
+                doomed = worker.doomed
+            job.answer(status, value)
+            if doomed:  # answered just as its request gave up: the kill is on its way
+                self._replace(worker)
+                return
 
     def _replace(self, worker: _Process) -> None:
         with self._lock:
             self._live.discard(worker)
             self._ready.discard(worker)
             closed = self._closed
-        self._threads.submit(worker.kill)
+        worker.kill()
         if not closed:
             self._spawn()
-
-    def _spawn(self) -> None:
-        worker = _Process(self.db, self.warm)
-        with self._lock:
-            self._live.add(worker)
-
-        def ready() -> None:
-            if worker.wait_ready():
-                with self._lock:
-                    self._ready.add(worker)
-                self._release(worker)
-                return
-            with self._lock:
-                closed = self._closed
-            if closed:  # killed by close() while starting: nothing went wrong
-                return
-            _log.error("a worker did not start within %g s; starting another", _START_S)
-            self._replace(worker)
-            time.sleep(1)  # a worker that cannot start should not be restarted in a tight loop
-
-        threading.Thread(target=ready, daemon=True, name="unspin-worker-start").start()
 
 
 # ---------------------------------------------------------------- inside a worker
