@@ -27,7 +27,9 @@ spun itself (``planting.plant_own``: up to two per article, each word swapped fo
 directions) in Reuters articles PLANT; negatives: every reading of every other pair there and in clean articles
 CLEAN. A logistic regression over the readings (Newton steps, a little L2); a pair scores its best reading.
 ``FLAG_SCORE`` is set on further clean articles CALIBRATE so that phrase-level finds stay within a budget of flags
-per article, and the held-out fifth of PLANT gives recall and the right original. pps-dev is not read.
+per article, and the held-out fifth of PLANT gives recall and the right original. pps-dev is not read. (The shipped
+``FLAG_SCORE`` is higher than the 0.01 budget's printed here: on 300 further clean articles [12000, 12300) it
+kept phrase-level flags to 2, where the threshold from the small calibration slice gave over 15.)
 
     python bench/fit_inspect.py --articles 600
     python bench/fit_inspect.py --phrases

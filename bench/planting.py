@@ -3,7 +3,8 @@
 The Problematic Paper Screener's phrases (../shared/data/pps-dev: measuring only, never read by the package) whose
 expected phrase occurs in a Reuters article are planted in place of that occurrence, the casing of the words they
 replace kept (a capitalised or upper-case first word makes the phrase so). Rows split by a hash of the expected
-phrase: the "tune" half sets the thresholds of ``unspin.inspect.phrase_evidence``, the "report" half is reported.
+phrase: a "tune" quarter (which last round's hand-set thresholds were tuned on) and a "report" part, both reported;
+neither is used to fit ``unspin.inspect.phrase_evidence`` (``plant_own`` makes that model's training phrases).
 """
 
 from __future__ import annotations
