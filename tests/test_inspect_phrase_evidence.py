@@ -66,7 +66,7 @@ def test_the_phrase_model_scores_readings_by_its_fitted_features() -> None:
     """The shipped weights belong to the features (bench/fit_inspect.py --phrases prints them), the evidence
     names every feature, and the score is the weighted sum: a reviewer can recompute it."""
     assert len(phrase_evidence.WEIGHTS) == len(phrase_evidence.FEATURES) + 1
-    value, _, _, evidence = phrase_evidence.best_reading("worldwide", "warming", None, None) or (0, "", "", {})
+    value, _, _, evidence = phrase_evidence.best_reading("worldwide", "warming", "that", "would") or (0, "", "", {})
     features = evidence["features"]
     assert list(features) == list(phrase_evidence.FEATURES)
     recomputed = sum(w * features[n] for w, n in zip(phrase_evidence.WEIGHTS, phrase_evidence.FEATURES, strict=False))
