@@ -48,11 +48,12 @@ def load_models() -> float:
     """Load the models once and return the seconds it took (reported apart from per-pair times)."""
     import time
 
-    from unspin import embed, language, thesaurus
+    from unspin import embed, language, senses, thesaurus
 
     start = time.perf_counter()
     embed.load()
     thesaurus.load()
+    senses.load()
     language.detect("warm up the language detector")
     return time.perf_counter() - start
 

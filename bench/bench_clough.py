@@ -38,6 +38,7 @@ class Result:
     covered: float  # share of the answer's sentences inside a passage
     encoding: str
     ms: float
+    relation: str  # a-from-b would name the Wikipedia source as the copy
 
 
 def answers() -> list[tuple[str, str, str]]:
@@ -67,6 +68,7 @@ def run(rows: list[tuple[str, str, str]]) -> list[Result]:
                 inside / max(1, len(sentences)),
                 c.b.encoding,
                 ms,
+                c.relation,
             )
         )
     return results
@@ -107,6 +109,13 @@ def tables(results: list[Result]) -> list[str]:
         kinds = Counter(k for r in group for k in r.kinds)
         methods = Counter(m for r in group for m in r.methods)
         rows.append(f"| {label} | {_counts(disguise)} | {_counts(kinds)} | {_counts(methods)} |")
+    relations = Counter(r.relation for r in results if r.related)
+    backwards = [r.file for r in results if r.relation == "a-from-b"]
+    rows += [
+        "",
+        f"Relation of the related answers: {_counts(relations)}; the source named the copy (a-from-b): "
+        f"{len(backwards)}{' (' + ', '.join(backwards) + ')' if backwards else ''}.",
+    ]
     wrong = [r for r in results if r.related != (r.label != "non")]
     rows += ["", "Misjudged answers:" if wrong else "No answer misjudged."]
     for r in sorted(wrong, key=lambda r: (r.label, -r.score)):

@@ -376,6 +376,7 @@ def main() -> None:
         "--model-only", action="store_true", help="only the model stage's options (results/crawl-model.md)"
     )
     parser.add_argument("--no-model", action="store_true", help="skip the model stage's options")
+    parser.add_argument("--result", default="crawl", help="results/NAME.md for the crawl runs (default crawl)")
     args = parser.parse_args()
     if not args.no_model:
         model_section()
@@ -409,7 +410,8 @@ def main() -> None:
     peer = datasketch_peer(path, planted)
 
     vectors_from = "the int8 model (--fast-model)" if args.fast_model else "the default (float32) model"
-    out = [header("Crawl at scale (unspin crawl)"), f"engine: {engine()}", ""]
+    title = "Crawl at scale (unspin crawl)" + ("" if args.result == "crawl" else f": {args.result}")
+    out = [header(title), f"engine: {engine()}", ""]
     out.append(
         f"Corpus: {first.documents:,} documents ({args.n:,} Reuters + 62 NTREX English + {len(planted)} planted "
         f"copies: {args.per_kind} each {', '.join(KINDS)}; spun copies made here by unspin's WordNet spinner), "
@@ -507,7 +509,7 @@ def main() -> None:
         "- datatrove, NeMo Curator, passim: no published throughput figure found with the search tool "
         "here: not verified."
     )
-    write("crawl", "\n".join(out) + "\n")
+    write(args.result, "\n".join(out) + "\n")
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -4,7 +4,10 @@ Spun copies are made here by ``unspin.evaluation.spinner`` from articles of ../s
 (150-1200 words, a seed-sorted sample): ``rare`` (a random WordNet synonym, PAN's way, today's spinner),
 ``frequent`` (the commonest WordNet synonym: the copy's words are the commoner ones) and ``mixture`` (a
 share of word *types*, each replaced everywhere by one word from WordNet or the Moby thesaurus, the
-commonest or one of the five commonest: the way commercial spinners work). ``compare(original, spun)``:
+commonest or one of the five commonest: the way commercial spinners work), and, held out of all tuning,
+``moby-frequent`` (the Moby synonym most seen on the web, nouns and verbs only: another dictionary, another
+frequency source). The detector's weights were set on seeds 7 and 11; report with another seed.
+``compare(original, spun)``:
 * direction right: relation ``b-from-a``; original named the copy: ``a-from-b``;
 * spun side labelled ``spun``: ``spun`` in the spun copy's disguise; original labelled spun: in the original's.
 Targets (issue 13): direction right ≥ 0.97 at every rate and spinner, original named the copy ≤ 1%,
@@ -23,15 +26,19 @@ from _common import engine, header, load_models, write  # isort: skip - first: o
 import unspin
 from bench_spun import pick, read_articles
 from unspin import embed
-from unspin.evaluation.spinner import CHOICES, spin
+from unspin.evaluation.spinner import CHOICES, HELD_OUT, spin
 
 RATES = (0.05, 0.1, 0.2, 0.3)
+
+
+def held_out(choice: str) -> str:
+    return " (held out)" if choice in HELD_OUT else ""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=100, help="articles per spinner and rate")
-    parser.add_argument("--seed", type=int, default=2024, help="2024 for the report; develop on another")
+    parser.add_argument("--seed", type=int, default=2026, help="not 7 or 11: the detector was tuned on those")
     parser.add_argument("--dump", help="write every pair's outcome here (JSON lines), to study the misses")
     args = parser.parse_args()
     chosen = pick(read_articles(), args.n, args.seed)
@@ -41,7 +48,7 @@ def main() -> None:
     rows: dict[tuple[str, float], Counter[str]] = {}
     confidence: dict[tuple[str, float], list[float]] = {}
     times = []
-    for choice in CHOICES:
+    for choice in CHOICES + HELD_OUT:
         for rate in RATES:
             tally: Counter[str] = Counter()
             rows[(choice, rate)] = tally
@@ -65,7 +72,7 @@ def main() -> None:
     if dump:
         dump.close()
     lines = [
-        header(f"Direction: {args.n} Reuters articles spun three ways at 5, 10, 20, 30%"),
+        header(f"Direction: {args.n} Reuters articles spun four ways at 5, 10, 20, 30%"),
         f"unspin {engine()}; models loaded once in {load_s * 1000:.0f} ms; sentence-vector cache cleared before "
         "each pair. Spun copies made here by `unspin.evaluation.spinner` (not a real spinner). Targets: direction "
         "right ≥ 0.97 at every rate and spinner, original named the copy ≤ 1%, spun side labelled spun ≥ 0.95.\n",
@@ -76,19 +83,25 @@ def main() -> None:
     for (choice, rate), t in rows.items():
         pairs = t["pairs"]
         lines.append(
-            f"| {choice} | {rate:.0%} | {rate:.0%} of {'word types' if choice == 'mixture' else 'content words'} "
+            f"| {choice}{held_out(choice)} | {rate:.0%} "
+            f"| {rate:.0%} of {'word types' if choice == 'mixture' else 'content words'} "
             f"| {t['b-from-a'] / pairs:.3f} | {t['a-from-b'] / pairs:.3f} | {t['common-source'] / pairs:.3f} "
             f"| {t['spun labelled'] / pairs:.3f} | {t['original labelled spun'] / pairs:.3f} "
             f"| {statistics.median(confidence[(choice, rate)]):.2f} |"
         )
-    worst = min(t["b-from-a"] / t["pairs"] for t in rows.values())
-    wrong = max(t["a-from-b"] / t["pairs"] for t in rows.values())
-    label = min(t["spun labelled"] / t["pairs"] for t in rows.values())
+    tuned = [t for (choice, _), t in rows.items() if choice in CHOICES]
+    worst = min(t["b-from-a"] / t["pairs"] for t in tuned)
+    wrong = max(t["a-from-b"] / t["pairs"] for t in tuned)
+    label = min(t["spun labelled"] / t["pairs"] for t in tuned)
+    held = [t for (choice, _), t in rows.items() if choice in HELD_OUT]
     lines += [
         "",
         f"Worst cell: direction right {worst:.3f} (target ≥ 0.97: {'met' if worst >= 0.97 else 'MISSED'}); "
         f"original named the copy {wrong:.3f} (target ≤ 0.01: {'met' if wrong <= 0.01 else 'MISSED'}); "
         f"spun side labelled spun {label:.3f} (target ≥ 0.95: {'met' if label >= 0.95 else 'MISSED'}). "
+        f"Held-out spinner (not tuned on): worst direction right {min(t['b-from-a'] / t['pairs'] for t in held):.3f}, "
+        f"original named the copy at most {max(t['a-from-b'] / t['pairs'] for t in held):.3f}, spun side labelled "
+        f"spun at least {min(t['spun labelled'] / t['pairs'] for t in held):.3f}. "
         f"CPU time per compare, median {statistics.median(times):.0f} ms (shared machine).",
     ]
     write("direction", "\n".join(lines) + "\n")

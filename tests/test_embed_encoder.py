@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from itertools import islice
 
 import numpy as np
@@ -47,6 +48,16 @@ def test_tokens_are_the_packages(sentences: list[str]) -> None:
     mine = Encoder(cache_tokens=0)
     theirs = mine._pure
     assert mine.tokenize(sentences) == [theirs.encode(s, out_type=int, add_bos=True, add_eos=True) for s in sentences]
+
+
+def test_an_install_without_sentencepiece_or_threadpoolctl_gives_the_same_vectors(
+    sentences: list[str], reference: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+    encoder = Encoder(cache_tokens=0)
+    assert encoder._sp is None and encoder._limit is None
+    assert np.einsum("ij,ij->i", encoder.encode(sentences[:40]), reference[:40]).min() >= 0.9999
 
 
 @pytest.mark.parametrize("cache_tokens", [0, 300, 8192])

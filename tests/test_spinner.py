@@ -124,3 +124,20 @@ def test_mixture_spinner_replaces_word_types_consistently(article: str) -> None:
     assert len(by_type) >= 10
     with pytest.raises(ValueError, match="choice"):
         spin(article, 0.2, choice="thesaurus")
+
+
+def test_held_out_spinner_takes_the_moby_word_most_seen_on_the_web(article: str) -> None:
+    from unspin.evaluation.spinner import HELD_OUT, _analyse, _moby_synonyms
+    from unspin.inspect.expressions import unigrams
+
+    spun = spin(article, 0.3, seed=8, choice=HELD_OUT[0])
+    assert len(spun.edits) >= 10
+    counts = unigrams()
+    for edit in spun.edits:
+        word, replacement = edit.original.lower(), edit.replacement.lower()
+        analysis = _analyse(word)
+        assert analysis is not None and analysis[1] in "nv"  # nouns and verbs only
+        options = _moby_synonyms(word)
+        assert replacement in options
+        assert counts.get(replacement, 0) == max(counts.get(w, 0) for w in options)
+    assert [e.replacement for e in spun.edits] != [e.replacement for e in spin(article, 0.3, 8, "frequent").edits]

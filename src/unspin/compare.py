@@ -241,7 +241,7 @@ def _judge(
 
 
 def _confidence(relation: str, side_a: Side, side_b: Side, spinner: str | None, lm_confidence: float) -> float:
-    """How sure the relation is: the language model's sign test when the spun side is the copy, else by
+    """How sure the relation is: the swaps' pooled context-fit evidence when the spun side is the copy, else by
     how strong the copy's marks are; a common source with no marks on either side is undecided (0.5)."""
     if relation == "common-source":
         return 0.8 if side_a.marks and side_b.marks else 0.5

