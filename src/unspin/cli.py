@@ -245,6 +245,8 @@ def _search(args: argparse.Namespace) -> int:
             print(f"query: {query.key}")
             for rank, hit in enumerate(hits, 1):
                 same = f"  identical to {hit.identical_to}" if hit.identical_to else ""
+                if hit.proven_on:
+                    same += f"  (proven on the first {hit.proven_on} sentences)"
                 print(f"  {rank:>2}. {hit.score:.2f}  {hit.relation:<14} {hit.id}  {', '.join(hit.disguise)}{same}")
                 if hit.meta:
                     print(f"      {_about(hit.meta)}")

@@ -25,6 +25,7 @@ from ..compare import Comparison, compare
 from ..document import Document, load
 from ..errors import InputError
 from ..language import detect
+from ..segment import sentence_spans
 from . import candidates, sketch
 from .ingest import Record, Skipped, Source, records
 from .lineage import Cluster, Edge, Node, build_clusters, dated_by, identical_story, lineage_date, node
@@ -51,6 +52,11 @@ PROVE_WEAK_MAX = int(settings.get("collection_prove_weak_max"))
 # NTREX-128's Indonesian, Azerbaijani and Ukrainian translations among reuters-20k (bench_answers' own
 # queries): the original was the closest, mostly by more than this; several copies of one story stay close
 WEAK_MARGIN = 0.1
+# such an e5 proof (~40 ms a sentence) runs on the leading PROOF_LEAD sentences of each text, and one query
+# embeds at most E5_BUDGET sentences across its proofs (its own lead counted once: embed caches it), so the
+# model's work per query stays near 0.7 s; a hit proven so says it (``Hit.proven_on``)
+PROOF_LEAD = 8
+E5_BUDGET = 16
 PROOF_CACHE = 10_000  # search verdicts kept in memory
 CLUSTER_RULES = 3  # part of the clusters' cache key: a release that changes how clusters are made recomputes them
 
@@ -94,6 +100,7 @@ class Hit:
     signals: dict[str, float] = field(default_factory=dict, compare=False)
     identical_to: str | None = None  # an earlier hit with this very text (the same story stored under two ids)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)  # title, site, url, date, dated_by, ...
+    proven_on: int | None = None  # proven on only the first N sentences of each text (e5's bound); None: whole
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +109,7 @@ class Hit:
             "relation": self.relation,
             "disguise": list(self.disguise),
             "identical_to": self.identical_to,
+            "proven_on": self.proven_on,
             "meta": dict(self.meta),
         }
 
@@ -114,6 +122,7 @@ class Hit:
             tuple(data.get("disguise") or ()),
             identical_to=data.get("identical_to"),
             meta=dict(data.get("meta") or {}),
+            proven_on=data.get("proven_on"),
         )
 
 
@@ -393,12 +402,14 @@ class Collection:
         unless their cheap signals rule them out (``open_question``). A query in a language the lead vectors'
         model does not know (Armenian, Azerbaijani, ...) is proven against at most ``PROVE_WEAK_MAX`` of them,
         and only against those whose lead vector is about as close as the closest one's (``WEAK_MARGIN``):
-        each such proof runs the slower multilingual-e5 model.
+        each such proof runs the slower multilingual-e5 model, on the leading ``PROOF_LEAD`` sentences of each
+        text, within ``E5_BUDGET`` sentences per query (a candidate beyond the budget stays "unverified").
         """
         query = _as_document(doc)
         fp = sketch.fingerprint(query.text, language(query))
         weak = not fp.english and embed.model_for(detect(query.text), "en") == "e5"
         proofs = 0
+        budget = E5_BUDGET
         vector = lead_vectors([lead(query)])
         sketches = candidates.Sketches.of(fp.signature, [fp.anchors], np.array([fp.english]), vector)
         with self.store.errors():
@@ -417,6 +428,10 @@ class Collection:
                     not open_question(signals, weak) or (weak and (proofs >= PROVE_WEAK_MAX or _behind(signals, best)))
                 ):
                     hit = Hit(key, score, "unrelated", (), signals)  # the cheap signals rule it out: no proof needed
+                elif position < verify and weak:
+                    hit, cost = self._verify_lead(query, digest, (number, key, score), signals, budget, proofs == 0)
+                    budget -= cost
+                    proofs += cost > 0
                 elif position < verify:
                     hit = self._verify(query, digest, number, key, signals)
                     proofs += 1
@@ -447,11 +462,40 @@ class Collection:
         rows += db.execute("SELECT key, date, meta FROM aliases WHERE doc = ?", (number,)).fetchall()
         return [(key, date, _display(json.loads(meta), date)) for key, date, meta in rows]
 
-    def _verify(self, query: Document, digest: str, number: int, key: str, signals: dict[str, float]) -> Hit:
-        """The engine's verdict on the query and stored text ``number``, cached for repeated queries."""
+    def _verify_lead(
+        self,
+        query: Document,
+        digest: str,
+        candidate: tuple[int, str, float],
+        signals: dict[str, float],
+        budget: int,
+        first: bool,
+    ) -> tuple[Hit, int]:
+        """An e5 proof on the leading ``PROOF_LEAD`` sentences of both texts, and the sentences it embeds
+        (counting the query's only on its first proof); "unverified" at no cost when over ``budget``."""
+        number, key, score = candidate
+        mine, mine_n, cut_q = _leading(query)
+        theirs, theirs_n, cut_d = _leading(self._document(number).document)
+        cost = theirs_n + (mine_n if first else 0)
+        if cost > budget:
+            return Hit(key, score, "unverified", (), signals), 0
+        hit = self._verify(mine, digest, number, key, signals, theirs)
+        return replace(hit, proven_on=PROOF_LEAD if cut_q or cut_d else None), cost
+
+    def _verify(
+        self,
+        query: Document,
+        digest: str,
+        number: int,
+        key: str,
+        signals: dict[str, float],
+        stored: Document | None = None,
+    ) -> Hit:
+        """The engine's verdict on the query and stored text ``number`` (or ``stored``, its leading part),
+        cached for repeated queries."""
         cached = self._proofs.get((digest, number))
         if cached is None:
-            comparison = compare(query, self._document(number).document)
+            comparison = compare(query, stored or self._document(number).document)
             cached = (comparison.score, _RELATION[comparison.relation], tuple(comparison.side_b.disguise))
             self._proofs[(digest, number)] = cached
             while len(self._proofs) > PROOF_CACHE:
@@ -734,6 +778,14 @@ def _behind(signals: Mapping[str, float], best: float) -> bool:
     candidate by more than ``WEAK_MARGIN`` and shares no sketch either: not worth an e5 proof."""
     sketched = signals["minhash"] >= PROVE_SKETCH or signals["anchors"] >= PROVE_SKETCH
     return not sketched and signals["vector"] < best - WEAK_MARGIN
+
+
+def _leading(doc: Document) -> tuple[Document, int, bool]:
+    """``doc`` cut after its first ``PROOF_LEAD`` sentences, how many sentences that keeps, and whether it cut."""
+    spans = sentence_spans(doc.text)
+    if len(spans) <= PROOF_LEAD:
+        return doc, len(spans), False
+    return replace(doc, text=doc.text[: spans[PROOF_LEAD - 1].end]), PROOF_LEAD, True
 
 
 def _as_document(doc: Source) -> Document:
