@@ -669,3 +669,35 @@ def test_an_inverted_file_beyond_the_exact_size(tmp_path: Path, monkeypatch: pyt
         for i in (20, 220, 390):
             spun = spin(rows[i]["text"], 0.3, i).text
             assert collection.search({"id": "q", "text": spun}, top=3, verify=0)[0].id == rows[i]["id"]
+
+
+def test_an_e5_proof_is_bounded_to_the_leading_sentences_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Indonesian NTREX translation (e5 proof) of a long English original: the proof runs on the first
+    PROOF_LEAD sentences of each text, no more than E5_BUDGET sentences in all, still finds the original
+    derived, and the hit (and its JSON) says it was proven on part of the texts."""
+    import unspin.collection.collection as module
+    from unspin.segment import sentence_spans
+
+    ntrex_pair()  # skips without the data
+    rows = [json.loads(line) for line in NTREX.read_text(encoding="utf-8").splitlines()]
+    keep = ("nytimes.184837", "euronews-en.153797", "reuters.218865", "euronews-en.153835", "telegraph.405422")
+    english = [r for r in rows if r["role"] == "source" and r["doc"] in keep]
+    query = next(r for r in rows if r["language"] == "ind" and r["doc"] == "nytimes.184837")
+    assert len(sentence_spans(query["text"])) > module.PROOF_LEAD  # long enough to be cut
+    seen: list[int] = []
+    real = module.compare
+
+    def counted(a: Any, b: Any) -> Any:
+        seen.extend([len(sentence_spans(a.text)), len(sentence_spans(b.text))])
+        return real(a, b)
+
+    monkeypatch.setattr(module, "compare", counted)
+    with Collection(tmp_path / "bounded.db") as collection:
+        collection.add([{"id": r["id"], "text": r["text"]} for r in english])
+        hits = collection.search({"id": "query", "text": query["text"]}, top=10, verify=10)
+    assert hits[0].id == "ntrex/eng/src/nytimes.184837" and hits[0].relation == "derived-from"
+    assert hits[0].proven_on == module.PROOF_LEAD and hits[0].to_dict()["proven_on"] == module.PROOF_LEAD
+    assert seen and max(seen) <= module.PROOF_LEAD and sum(seen) <= module.E5_BUDGET
+    assert Hit.from_dict(hits[0].to_dict()).proven_on == module.PROOF_LEAD
