@@ -220,34 +220,24 @@ def _flags(result: unspin.Inspection) -> list[unspin.Tortured]:  # type: ignore[
     return [t for t in result.tortured if t.source == "unspin"]
 
 
-def planted_rows(articles: list[str], n: int) -> tuple[list[str], list[Planted]]:
-    """Real tortured phrases of pps-dev's report half, one per article: recall of the planted span, the right
-    original, precision among all flags on these articles, and each phrase's row."""
-    planted = plant(pps_rows("report"), articles, n)
+def planted_rows(articles: list[str], n: int, part: str) -> tuple[str, list[Planted]]:
+    """Real tortured phrases of one part of pps-dev (``planting.pps_rows``), one per article: recall of the planted
+    span, the right original, precision among all flags on these articles."""
+    planted = plant(pps_rows(part), articles, n)
     hit = right = flags = true_flags = 0
-    table = ["| planted | expected | flagged as | restored |", "|---|---|---|---|"]
     for p in planted:
         found = _flags(unspin.inspect(unspin.Document("planted", p.text)))
         flags += len(found)
         over = [t for t in found if t.span.start < p.end and p.start < t.span.end]
         true_flags += len(over)
-        good = [t for t in over if _norm(p.expected) in _norm(t.original)]
         hit += bool(over)
-        right += bool(good)
-        shown = (good or over)[:1]
-        table.append(
-            f"| {p.tortured} | {p.expected} | {shown[0].span.text if shown else ''} | "
-            f"{shown[0].original if shown else ''} |"
-        )
+        right += any(_norm(p.expected) in _norm(t.original) for t in over)
     n_done = max(1, len(planted))
-    lines = [
-        f"Real tortured phrases (pps-dev, report half: rows split by a hash of the expected phrase, the other quarter "
-        f"tuned ``phrase_evidence``'s thresholds and is not reported), {len(planted)} planted one per Reuters article "
-        f"in place of their expected phrase: recall of the planted span {hit / n_done:.2f} (target 0.90), right "
-        f"original {right / n_done:.2f} (target 0.60), precision among all {flags} flags on these articles "
-        f"{true_flags / max(1, flags):.2f}.",
-    ]
-    return lines, planted
+    line = (
+        f"| {part} | {len(planted)} | {hit / n_done:.2f} | {right / n_done:.2f} | {flags} | "
+        f"{true_flags / max(1, flags):.2f} |"
+    )
+    return line, planted
 
 
 def _norm(phrase: str) -> str:
@@ -307,22 +297,23 @@ def languages_rows() -> list[str]:
 
 
 def speed_rows(articles: list[str]) -> str:
-    """Warm, one core: 600-1,200-word articles (about 900 on average), CPU time per document."""
+    """Warm, one core: 600-1,200-word articles (about 900 on average), CPU and wall time per document."""
     docs = [a for a in articles if 600 <= len(a.split()) <= 1200][:200]
     for text in docs[:5]:
         unspin.inspect(unspin.Document("warm", text))
-    times = []
+    times, walls = [], []
     for text in docs:
-        cpu = time.process_time()
+        cpu, wall = time.process_time(), time.perf_counter()
         unspin.inspect(unspin.Document("speed", text))
         times.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
     times.sort()
     words = sum(len(d.split()) for d in docs) / len(docs)
     p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(0.99 * len(times)))]
     return (
         f"Speed, warm, one core, CPU time: {len(docs)} Reuters articles of 600-1,200 words ({words:.0f} on average): "
         f"{len(docs) / sum(times):.0f} documents/s mean (target ≥ 60), p50 {p50 * 1000:.0f} ms, p99 "
-        f"{p99 * 1000:.0f} ms (target ≤ 100)."
+        f"{p99 * 1000:.0f} ms (target ≤ 100); wall time {len(docs) / sum(walls):.0f} documents/s."
     )
 
 
@@ -333,7 +324,12 @@ def main() -> None:
     parser.add_argument("--restore", type=int, default=60, help="Reuters articles spun for the restoration check")
     parser.add_argument("--planted", type=int, default=300, help="pps-dev phrases planted, one per article")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--speed-only", action="store_true", help="only the speed line (printed, nothing written)")
     args = parser.parse_args()
+    if args.speed_only:
+        load_data()
+        print(speed_rows(read_articles(args.seed)[12300:]))
+        return
 
     start = time.perf_counter()
     load_data()
@@ -353,8 +349,9 @@ def main() -> None:
     clean_cpu = time.process_time() - cpu
 
     speed = speed_rows(articles[12300:])
-    planted_lines, planted = planted_rows(articles[12300:], args.planted)
-    dense = [dense_rows(articles[2200:2400], planted, per, args.planted // per) for per in (3, 10)]
+    hosts = articles[:8000] + articles[12300:]  # fit_inspect.py --phrases plants and fits on [8000, 12000)
+    planted_lines, planted = zip(*(planted_rows(hosts, args.planted, part) for part in ("report", "tune")), strict=True)
+    dense = [dense_rows(articles[2200:2400], planted[0], per, args.planted // per) for per in (3, 10)]
 
     negatives = [unspin.inspect(unspin.Document("original", t)).spun_score >= threshold for t in to_spin]
     rows = []
@@ -390,10 +387,19 @@ def main() -> None:
         "",
         f"{speed} On the clean set: {len(clean) / clean_cpu:.0f} docs/s.",
         "",
+        "Real tortured phrases (pps-dev), planted one per Reuters article (articles outside the phrase model's "
+        "fitting slice [8000, 12300)) in place of their expected phrase, the casing of the words they replace kept. "
+        "Rows split by a hash of the expected phrase: *report* (three quarters) was never looked at in this round, "
+        "*tune* (a quarter) is the part last round's hand-set thresholds were tuned on. The phrase model is fitted "
+        "on tortured phrases bench/fit_inspect.py makes itself, never on pps-dev. Targets: recall ≥ 0.90, right "
+        "original ≥ 0.60, 300 planted.",
+        "",
+        "| part | planted | recall of the planted span | right original | flags on these articles | precision |",
+        "|---|---|---|---|---|---|",
         *planted_lines,
         "",
         "Paper-like density (host articles [2200, 2400) of the same order; the sentences carrying the planted "
-        "phrases above put between their sentences): " + " ".join(dense),
+        "report-part phrases above put between their sentences): " + " ".join(dense),
         "",
         "Other languages, every NTREX-128 translation:",
         "",

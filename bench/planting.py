@@ -3,17 +3,26 @@
 The Problematic Paper Screener's phrases (../shared/data/pps-dev: measuring only, never read by the package) whose
 expected phrase occurs in a Reuters article are planted in place of that occurrence, the casing of the words they
 replace kept (a capitalised or upper-case first word makes the phrase so). Rows split by a hash of the expected
-phrase: the "tune" half sets the thresholds of ``unspin.inspect.phrase_evidence``, the "report" half is reported.
+phrase: a "tune" quarter (which last round's hand-set thresholds were tuned on) and a "report" part, both reported;
+neither is used to fit ``unspin.inspect.phrase_evidence`` (``plant_own`` makes that model's training phrases).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import unspin
 from _common import DATA
+from unspin import thesaurus
+from unspin.inspect import expressions, originals, phrase_evidence
+from unspin.inspect.lexicon import wordnet_synonyms
+from unspin.segment import segment
+from unspin.words import lemma, zipf
 
 PPS = DATA / "pps-dev" / "tortured-phrases.tsv"
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
@@ -77,3 +86,69 @@ def plant(rows: list[tuple[str, str]], articles: list[str], n: int) -> list[Plan
         if len(planted) == n:
             break
     return planted
+
+
+# Our own tortured phrases, for fitting ``phrase_evidence``'s model (bench/fit_inspect.py --phrases): a common
+# expression of a Reuters article (a web bigram the language model expects, PMI > 2 nats) with one or both words
+# swapped for a synonym, each from one of three sources picked at random (WordNet, the word's Moby entry, Moby
+# headwords listing it) and inflected like the word, the casing kept. pps-dev plays no part in it.
+def _synonym(word: str, rng: random.Random) -> str | None:
+    base = lemma(word)
+    ending = word[len(base) :] if base != word and word.startswith(base) else ""
+    if base != word and not ending:
+        return None
+    source = rng.choice(("wordnet", "entry", "reverse"))
+    if source == "wordnet":
+        pool: Iterable[str] = wordnet_synonyms(base)
+    elif source == "entry":
+        pool = thesaurus.synonyms(base)
+    else:
+        pool = originals.moby_reversed().get(base, ())
+    options = set()
+    for synonym in pool:
+        if synonym.isalpha() and zipf(synonym) >= 2.0:
+            form = originals.inflect(synonym, ending) if ending else synonym
+            if form and form != word and lemma(form) != base:
+                options.add(form)
+    return rng.choice(sorted(options)) if options else None
+
+
+@dataclass(frozen=True)
+class OwnPlanted:
+    text: str
+    spans: tuple[tuple[int, int, str], ...]  # each planted phrase's span in ``text`` and its original, lower case
+
+
+def plant_own(text: str, seed: int, most: int = 2) -> OwnPlanted:
+    """Up to ``most`` expressions of ``text`` spun into tortured phrases (see above), at least 3 words apart."""
+    rng = random.Random(seed)
+    seg = segment(unspin.Document("own", text))
+    options = [
+        p
+        for p in phrase_evidence.judged_pairs(seg, frozenset())
+        if f"{p.a} {p.b}" in expressions.bigrams() and expressions.lm_pmi(p.a, p.b) > 2.0
+    ]
+    rng.shuffle(options)
+    chosen: list[tuple[int, int, int, str, str]] = []
+    for p in options:
+        if len(chosen) == most or any(abs(p.i - i) < 3 for i, *_ in chosen):
+            continue
+        change = rng.choice(((True, False), (False, True), (True, True), (True, True)))
+        new = []
+        for word, swap in zip((p.a, p.b), change, strict=True):
+            new.append((_synonym(word, rng) or word) if swap else word)
+        if new == [p.a, p.b]:
+            continue
+        start, end = seg.tokens[p.i].start, seg.tokens[p.i + 1].end
+        written = text[start:end]
+        gap = text[seg.tokens[p.i].end : seg.tokens[p.i + 1].start]
+        chosen.append((p.i, start, end, _cased(new[0] + gap + new[1], written), f"{p.a} {p.b}"))
+    chosen.sort(key=lambda c: c[1])
+    pieces, done, shift, spans = [], 0, 0, []
+    for _, start, end, new, original in chosen:
+        pieces += [text[done:start], new]
+        done = end
+        spans.append((start + shift, start + shift + len(new), original))
+        shift += len(new) - (end - start)
+    pieces.append(text[done:])
+    return OwnPlanted("".join(pieces), tuple(spans))

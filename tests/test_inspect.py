@@ -13,6 +13,7 @@ import pytest
 import unspin
 from unspin import settings
 from unspin.cli import main
+from unspin.errors import InputError
 from unspin.inspect import Inspection, read_phrases
 
 from .conftest import DATA, SEED_A, SEED_B, need
@@ -132,6 +133,14 @@ def test_bad_phrases_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["inspect", str(need(SEED_B)), "--phrases", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("unspin: error: ") and "bad.tsv:1" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("bad", [3, [("curve enemies",)], [("curve enemies", 5)], ["curve enemies"]])
+def test_bad_phrases_value_is_an_input_error(bad: object) -> None:
+    """A value that is neither a path nor (tortured, original) string pairs is the user's mistake: an InputError
+    naming the argument, not a raw TypeError from deep inside."""
+    with pytest.raises(InputError, match="phrases"):
+        unspin.inspect("A short clean text about the weather in the hills.", phrases=bad)  # type: ignore[arg-type]
 
 
 def test_cli_json_is_to_dict(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

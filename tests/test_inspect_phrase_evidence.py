@@ -27,7 +27,7 @@ def test_a_strong_phrase_is_reported_in_a_clean_document() -> None:
     assert not result.spun
     found = [t for t in result.tortured if t.span.text.lower().startswith("worldwide")]
     assert found and found[0].original.lower().startswith("global warming")
-    assert found[0].evidence["rule"] == "phrase" and found[0].evidence["gain"] >= 9.0
+    assert found[0].evidence["rule"] == "phrase" and found[0].evidence["score"] >= phrase_evidence.FLAG_SCORE
     assert "evidence" in found[0].to_dict()
 
 
@@ -60,3 +60,15 @@ def _files(folder):  # type: ignore[no-untyped-def]
             yield from _files(item)
         else:
             yield item
+
+
+def test_the_phrase_model_scores_readings_by_its_fitted_features() -> None:
+    """The shipped weights belong to the features (bench/fit_inspect.py --phrases prints them), the evidence
+    names every feature, and the score is the weighted sum: a reviewer can recompute it."""
+    assert len(phrase_evidence.WEIGHTS) == len(phrase_evidence.FEATURES) + 1
+    value, _, _, evidence = phrase_evidence.best_reading("worldwide", "warming", "that", "would") or (0, "", "", {})
+    features = evidence["features"]
+    assert list(features) == list(phrase_evidence.FEATURES)
+    recomputed = sum(w * features[n] for w, n in zip(phrase_evidence.WEIGHTS, phrase_evidence.FEATURES, strict=False))
+    assert abs(recomputed + phrase_evidence.WEIGHTS[-1] - value) < 0.1
+    assert value >= phrase_evidence.FLAG_SCORE

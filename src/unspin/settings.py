@@ -66,7 +66,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spin_rarity_weight", 2.0, "weight of 'the headword is more common (zipf)' in a word's score"),
     Setting("spin_bigram_pmi", 3.0, "PMI the restored bigram needs with its neighbour to count as an expression"),
     Setting("spin_original_zipf", 3.0, "zipf frequency a candidate original word needs (writers use common words)"),
-    Setting("spin_doc_density", 3.3, "spun evidence (see inspect.document_score) at which spun_score is 0.5"),
     Setting("spin_known_base", 0.60, "share of word pairs the bigram table knows below which text looks spun"),
     Setting("spin_known_weight", 10.0, "weight of the known-bigram shortfall in spun evidence"),
     Setting("spin_rarity_gap", 2.0, "zipf gap to its commonest thesaurus headword from which a word counts as rare"),

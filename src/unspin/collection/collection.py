@@ -47,8 +47,9 @@ PROVE_VECTOR_CROSS = settings.get("collection_prove_vector_cross")
 PROVE_VECTOR_WEAK = settings.get("collection_prove_vector_weak")
 PROVE_WEAK_MAX = int(settings.get("collection_prove_weak_max"))
 # a query in a language the lead vectors' model does not know is proven (with the ~20x slower e5 model) only
-# against candidates whose lead-vector cosine is within this of the best candidate's: on NTREX-128's
-# Indonesian, Azerbaijani and Ukrainian translations among reuters-20k the original led the rest by more
+# against candidates whose lead-vector cosine is within this of the best candidate's. Set from the cosines of
+# NTREX-128's Indonesian, Azerbaijani and Ukrainian translations among reuters-20k (bench_answers' own
+# queries): the original was the closest, mostly by more than this; several copies of one story stay close
 WEAK_MARGIN = 0.1
 PROOF_CACHE = 10_000  # search verdicts kept in memory
 CLUSTER_RULES = 3  # part of the clusters' cache key: a release that changes how clusters are made recomputes them

@@ -34,8 +34,21 @@ def read_phrases(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _pairs(phrases: object) -> list[tuple[str, str]]:
+    """The (tortured, original) pairs of a Python value, or an InputError naming what is wrong with it."""
+    what = "phrases: expected a file path or (tortured, original) pairs of strings"
+    try:
+        items = list(phrases)  # type: ignore[call-overload]
+    except TypeError:
+        raise InputError(f"{what}, got {type(phrases).__name__}") from None
+    for number, item in enumerate(items, 1):
+        if not (isinstance(item, tuple | list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+            raise InputError(f"{what}; item {number} is {item!r:.60}")
+    return [(t, o) for t, o in items]
+
+
 def user_phrases(seg: Segmented, phrases: Iterable[tuple[str, str]] | str | os.PathLike[str]) -> list[Tortured]:
-    pairs = read_phrases(phrases) if isinstance(phrases, str | os.PathLike) else list(phrases)
+    pairs = read_phrases(phrases) if isinstance(phrases, str | os.PathLike) else _pairs(phrases)
     text = seg.doc.text
     found: list[Tortured] = []
     for tortured, original in pairs:
