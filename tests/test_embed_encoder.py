@@ -99,4 +99,4 @@ def test_int8_form_stays_close_and_is_scoped(sentences: list[str], reference: np
     with embed.fast_model():
         quick = embed.encode(sentences[:20])
     assert np.array_equal(embed.encode(sentences[:20]), plain)
-    assert np.abs(quick - fast[:20]).max() < 1e-6 and not np.array_equal(quick, plain)  # batch-independent
+    assert np.abs(quick - fast[:20]).max() < 1e-5 and not np.array_equal(quick, plain)  # batch-independent (as float32)
