@@ -59,7 +59,7 @@ def test_pan_writes_detections_and_reports_skipped_pairs(tmp_path: Path, capsys:
     pairs = tmp_path / "pairs"
     pairs.write_text(f"{susp} {src}\nsuspicious-document99999.txt {src}\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["pan", str(pairs), str(pan / "src"), str(pan / "susp"), str(out)]) == 1
+    assert main(["pan", str(pairs), str(pan / "src"), str(pan / "susp"), str(out)]) == 2  # a pair unread: an error
     captured = capsys.readouterr()
     assert "2 pairs: 1 detection files written" in captured.out
     assert "skipped suspicious-document99999.txt" in captured.err and "no such file" in captured.err

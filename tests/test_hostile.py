@@ -92,7 +92,7 @@ def test_pathological_megabyte_compares_under_a_memory_cap(kind: str, tmp_path: 
     )
     assert time.monotonic() - started < 60
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
-    if done.returncode == 0:
+    if done.returncode in (0, 1):  # related or not
         assert json.loads(done.stdout)["a"]["length"] == MB
     else:
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr

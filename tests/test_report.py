@@ -10,6 +10,7 @@ import pytest
 
 import unspin
 from unspin.report import print_terminal
+from unspin.report.terminal import group_substitutions
 
 from .conftest import DATA, need
 
@@ -30,12 +31,14 @@ def test_the_worse_fitting_side_is_marked_not_the_rarer() -> None:
     assert c.relation == "b-from-a"
     assert any(s.rarer == "a" and s.worse == "b" for s in c.substitutions)  # the case the old mark got wrong
     out = io.StringIO()
-    print_terminal(c, Console(file=out, width=400, color_system=None))
+    print_terminal(c, Console(file=out, width=400, color_system=None), full=True)
     shown = out.getvalue()
-    table = shown[shown.index(" substitutions (") :].splitlines()
+    table = shown[shown.index(" distinct (") :].splitlines()
     cells = [[cell.strip() for cell in line.strip().strip("│").split("│")] for line in table if line.startswith("│")]
-    assert len(cells) == len(c.substitutions)  # one row each, in order
-    for s, (a, b) in zip(c.substitutions, cells, strict=True):
-        assert a.endswith(" *") == (s.worse == "a") and b.endswith(" *") == (s.worse == "b"), (a, b, s.worse)
-    assert sum(b.endswith(" *") for _, b in cells) > sum(a.endswith(" *") for a, _ in cells)
+    grouped = group_substitutions(c.substitutions)
+    assert len(cells) == len(grouped) and sum(int(n) for _, _, n in cells) == len(c.substitutions)  # each pair once
+    for (_, _, worse, count), (a, b, n) in zip(grouped, cells, strict=True):
+        assert a.endswith(" *") == (worse == "a") and b.endswith(" *") == (worse == "b"), (a, b, worse)
+        assert int(n) == count
+    assert sum(b.endswith(" *") for _, b, _ in cells) > sum(a.endswith(" *") for a, _, _ in cells)
     assert "(* fits its context worse)" in shown

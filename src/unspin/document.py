@@ -107,6 +107,16 @@ def from_text(text: str, *, name: str = "<text>", html: bool | None = None, enco
     return Document(name=name, text=text, format=fmt, encoding=encoding, meta=meta)
 
 
+def from_bytes(data: bytes, *, name: str = "<stdin>") -> Document:
+    """A Document from a file's bytes read elsewhere (standard input), decoded as a file's are; a page (HTML)
+    becomes its article text."""
+    limit = int(settings.get("max_bytes"))
+    if len(data) > limit:
+        raise InputError(f"{name}: over the {limit / 1e6:.0f} MB limit for one document; split it")
+    text, encoding = decode(data, name)
+    return from_text(text, name=name, encoding=encoding)
+
+
 def _looks_like_path(source: str) -> bool:
     if "\n" in source or len(source) > 1024 or not source.strip():
         return False

@@ -25,9 +25,10 @@ from ..compare import Comparison, compare
 from ..document import Document, load
 from ..errors import InputError
 from ..language import detect
+from ..progress import Progress, wanted
 from ..segment import sentence_spans
 from . import candidates, sketch
-from .ingest import Record, Skipped, Source, records
+from .ingest import Record, Skipped, Source, Stream, count, records
 from .lineage import Cluster, Edge, Node, build_clusters, dated_by, identical_story, lineage_date, node
 from .postings import Keys, Postings
 from .prepare import Clock, Prepared, Preparer, default_workers, language
@@ -35,6 +36,7 @@ from .store import Store
 from .story import Sentences, Side, Story, judge
 from .vectors import VectorIndex, from_blob, lead, lead_vectors, to_blob
 
+PROGRESS_STEP = 128  # documents embedded between two moves of the progress bar
 BATCH = 1024  # documents per transaction (each rewrites the posting pages its keys fall on)
 CANDIDATES = int(settings.get("collection_candidates"))
 EDGE_SKETCH = settings.get("collection_edge_sketch")
@@ -199,7 +201,14 @@ class Collection:
         clock = Clock()
         start = time.perf_counter()
         waiting: deque[_Batch] = deque()  # submitted to the preparer, not stored yet
-        with _Progress(progress) as bar, Preparer(default_workers() if workers is None else workers, clock) as prep:
+        total = None
+        if wanted(progress):  # counted before the work, cheaply (files, lines, WARC headers)
+            sources = list(sources)
+            total = count(sources)
+        with (
+            Progress(progress, "indexing", "documents", total) as bar,
+            Preparer(default_workers() if workers is None else workers, clock) as prep,
+        ):
             batches = _chunks(records(sources), BATCH)
             while True:
                 with clock.stage("read"):
@@ -217,13 +226,9 @@ class Collection:
                 prep.submit(new)
                 waiting.append(_Batch(len(batch), aliases, {r.key: d for r, d in new}, {d for _, d in new}))
                 while prep.full():
-                    done = waiting.popleft()
-                    self._finish(prep, done, counts, skipped, clock)
-                    bar.advance(done.size)
+                    self._finish(prep, waiting.popleft(), counts, skipped, clock, bar)
             while waiting:
-                done = waiting.popleft()
-                self._finish(prep, done, counts, skipped, clock)
-                bar.advance(done.size)
+                self._finish(prep, waiting.popleft(), counts, skipped, clock, bar)
         return AddReport(
             added=counts["added"],
             duplicates=counts["duplicates"],
@@ -237,20 +242,32 @@ class Collection:
         )
 
     def _finish(
-        self, prep: Preparer, batch: _Batch, counts: Counter[str], skipped: list[Skipped], clock: Clock
+        self,
+        prep: Preparer,
+        batch: _Batch,
+        counts: Counter[str],
+        skipped: list[Skipped],
+        clock: Clock,
+        bar: Progress,
     ) -> None:
-        """Embed and store the oldest batch in flight."""
+        """Embed and store the oldest batch in flight (the progress bar moves as its documents are embedded,
+        the slowest stage, in pieces of ``PROGRESS_STEP``)."""
         prepared: list[Prepared] = []
         for item in prep.next():
             if isinstance(item, Skipped):
                 skipped.append(item)
             else:
                 prepared.append(item)
-        with clock.stage("model"):
-            vectors = lead_vectors([p.lead for p in prepared])
+        pieces = []
+        for at in range(0, len(prepared), PROGRESS_STEP):
+            with clock.stage("model"):
+                pieces.append(lead_vectors([p.lead for p in prepared[at : at + PROGRESS_STEP]]))
+            bar.advance(len(prepared[at : at + PROGRESS_STEP]))
+        vectors = np.concatenate(pieces) if pieces else lead_vectors([])
         counts["sentences"] += sum(len(p.lead) for p in prepared)
         self._store(prepared, vectors, batch.aliases, counts, skipped, clock)
         counts["added"] += len(prepared)
+        bar.advance(batch.size - len(prepared))  # the batch's records that were skipped or stored under another id
 
     def _new_records(
         self, batch: list[Record], counts: Counter[str], skipped: list[Skipped], waiting: Iterable[_Batch]
@@ -571,8 +588,7 @@ class Collection:
             links = db.execute("SELECT a, b, score FROM edges").fetchall()
             edges: list[Edge] = []
             sentences: dict[int, Sentences] = {}
-            label = "proving {task.completed:,.0f} of " + f"{len(links):,} links"
-            with _Progress(progress and verify, label, "links") as bar:
+            with Progress(progress and verify, "proving links", "links", len(links)) as bar:
                 for a, b, score in links:
                     bar.advance(1)
                     if not verify:
@@ -678,11 +694,23 @@ class Collection:
                 return self._document(int(row[0]))
             row = db.execute("SELECT doc, date, meta FROM aliases WHERE key = ?", (id,)).fetchone()
             if row is None:
-                raise InputError(f"{id}: no such document in {self.store.path}; see `unspin index stats`")
+                raise InputError(f"{id}: no such document in {self.store.path}; `unspin index ls` lists the stored ids")
             stored = self._document(int(row[0]))
             others = tuple(sorted({stored.id, *stored.aliases} - {id}))
             doc = replace(stored.document, name=id, meta=json.loads(row[2]))
             return StoredDocument(id, stored.number, doc, row[1], others)
+
+    def ids(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every stored id, in the order stored (an identical copy after its text), with its display metadata
+        (title, site, date and its kind, ...)."""
+        with self.store.errors():
+            db = self.store.db
+            rows = db.execute(
+                "SELECT key, date, meta, id, 0 FROM docs UNION ALL SELECT key, date, meta, doc, 1 FROM aliases"
+                " ORDER BY 4, 5, 1"
+            )
+            for key, date, meta, _, _ in rows:
+                yield key, _display(json.loads(meta), date)
 
     def _document(self, number: int) -> StoredDocument:
         db = self.store.db
@@ -754,6 +782,7 @@ _RELATION = {
     "a-from-b": "derived-from",  # the query derives from the stored document
     "b-from-a": "source-of",
     "common-source": "common-source",
+    "identical": "identical",
     "unrelated": "unrelated",
 }
 
@@ -794,6 +823,11 @@ def _as_document(doc: Source) -> Document:
         if not isinstance(text, str) or not text.strip():
             raise InputError(f"{doc.get('id', '<record>')}: no text to search with")
         return Document(name=str(doc.get("id", "<record>")), text=text, meta=dict(doc))
+    if isinstance(doc, Stream):  # its first record
+        first = next(records([doc]), None)
+        if isinstance(first, Record):
+            return first.doc
+        raise InputError(first.reason if first else f"{doc.name}: nothing to search with")
     return load(doc)
 
 
@@ -843,46 +877,3 @@ def _chunks(items: Iterator[Record | Skipped], size: int) -> Iterator[list[Recor
             batch = []
     if batch:
         yield batch
-
-
-class _Progress:
-    """A rich progress line on stderr (items done, items/s), only when asked and on a terminal."""
-
-    def __init__(
-        self, enabled: bool, label: str = "indexing {task.completed:,.0f} documents", unit: str = "docs"
-    ) -> None:
-        self.enabled = enabled
-        self.label = label
-        self.unit = unit
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            console = Console(stderr=True)
-            if console.is_terminal:
-                self._progress = Progress(
-                    SpinnerColumn(),
-                    TextColumn(self.label),
-                    TextColumn("{task.fields[rate]}"),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                )
-                self._progress.start()
-                self._task = self._progress.add_task("index", total=None, rate="")
-                self._start = time.perf_counter()
-        return self
-
-    def advance(self, n: int) -> None:
-        if self._progress is not None:
-            task = self._progress.tasks[0]
-            rate = (task.completed + n) / max(time.perf_counter() - self._start, 1e-9)
-            self._progress.update(self._task, advance=n, rate=f"{rate:,.0f} {self.unit}/s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()

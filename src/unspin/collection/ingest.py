@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import os
 import zlib
@@ -18,11 +19,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from .. import settings
-from ..document import TEXT_SUFFIXES, Document, decode, html_article, load, looks_like_html
+from ..document import TEXT_SUFFIXES, Document, decode, from_bytes, html_article, load, looks_like_html
 from ..errors import InputError, UnspinError
 
 META_FIELDS = ("title", "url", "site", "date", "crawled", "language", "author")
@@ -69,7 +70,16 @@ class Record:
     doc: Document
 
 
-Source = str | os.PathLike[str] | Document | Mapping[str, Any]
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """An open binary stream read as one source (standard input): JSONL when its first line is a JSON object,
+    else one document named ``name``."""
+
+    file: IO[bytes]
+    name: str = "<stdin>"
+
+
+Source = str | os.PathLike[str] | Document | Mapping[str, Any] | Stream
 
 
 def records(sources: Iterable[Source]) -> Iterator[Record | Skipped]:
@@ -83,11 +93,48 @@ def records(sources: Iterable[Source]) -> Iterator[Record | Skipped]:
             yield _from_mapping(source, "<records>", number)
         elif isinstance(source, str | os.PathLike):
             yield from _from_path(Path(source), explicit=True)
+        elif isinstance(source, Stream):
+            yield from _stream(source)
         else:
             where = f"<records>:{number}"
             yield Skipped(
                 where, f"{where}: a {type(source).__name__}, not a path, a Document or an {{id, text}} record"
             )
+
+
+def count(sources: Iterable[Source]) -> int | None:
+    """About how many records ``records(sources)`` yields, counted cheaply before the work (files of a folder,
+    lines of a JSONL, captures of a WARC without their bodies), for a progress bar's total; None for a stream,
+    which cannot be counted without reading it."""
+    total = 0
+    for source in sources:
+        if isinstance(source, Stream):
+            return None
+        if not isinstance(source, str | os.PathLike):
+            total += 1
+            continue
+        path = Path(source)
+        try:
+            files = [c for c in sorted(path.rglob("*")) if c.is_file() and not c.name.startswith(".")]
+            total += sum(_count_path(f) for f in files) if path.is_dir() else _count_path(path)
+        except (OSError, EOFError, gzip.BadGzipFile, ValueError):
+            total += 1  # read again, and skipped with its reason, by records()
+    return total
+
+
+def _count_path(path: Path) -> int:
+    suffix = _suffix(path)
+    if suffix in JSONL_SUFFIXES:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    if suffix in WARC_SUFFIXES:
+        from fastwarc.warc import ArchiveIterator
+
+        with open(path, "rb") as f:
+            kinds = (str(r.record_type).rsplit(".", 1)[-1] for r in ArchiveIterator(f, parse_http=False))
+            return sum(kind not in _NOT_CAPTURES for kind in kinds)
+    return 1
 
 
 def _suffix(path: Path) -> str:
@@ -167,22 +214,52 @@ def _plain_text(head: bytes) -> bool:
 def _jsonl(path: Path) -> Iterator[Record | Skipped]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except RecursionError:
-                yield Skipped(where, f"{where}: JSON nested too deeply")
-                continue
-            except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, a number of over 4,300 digits
-                yield Skipped(where, f"{where}: not a JSON line ({err.__class__.__name__})")
-                continue
-            if not isinstance(data, dict):
-                yield Skipped(where, f"{where}: a JSON line must be an object with 'id' and 'text'")
-                continue
-            yield _from_mapping(data, str(path), number)
+        yield from _jsonl_lines(f, str(path))
+
+
+def _jsonl_lines(lines: Iterable[bytes], origin: str) -> Iterator[Record | Skipped]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{number}"
+        try:
+            data = json.loads(line)
+        except RecursionError:
+            yield Skipped(where, f"{where}: JSON nested too deeply")
+            continue
+        except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, a number of over 4,300 digits
+            yield Skipped(where, f"{where}: not a JSON line ({err.__class__.__name__})")
+            continue
+        if not isinstance(data, dict):
+            yield Skipped(where, f"{where}: a JSON line must be an object with 'id' and 'text'")
+            continue
+        yield _from_mapping(data, origin, number)
+
+
+def _stream(source: Stream) -> Iterator[Record | Skipped]:
+    """A stream's JSONL records, read as they come, or the one document it holds."""
+    head: list[bytes] = []
+    for line in source.file:
+        head.append(line)
+        if line.strip():
+            break
+    first = head[-1].strip() if head else b""
+    if first.startswith(b"{"):
+        try:
+            jsonl = isinstance(json.loads(first), dict)
+        except (ValueError, RecursionError):
+            jsonl = False
+        if jsonl:
+            yield from _jsonl_lines(itertools.chain(head, source.file), source.name)
+            return
+    limit = int(settings.get("max_bytes"))
+    data = b"".join(head)
+    try:
+        doc = from_bytes(data + source.file.read(limit + 1 - len(data)), name=source.name)
+    except UnspinError as err:
+        yield Skipped(source.name, str(err))
+        return
+    yield Record(source.name, doc)
 
 
 def _from_mapping(data: Mapping[str, Any], origin: str, number: int) -> Record | Skipped:

@@ -16,6 +16,7 @@ from ..align import Passage
 from ..compare import Comparison, compare
 from ..document import Document
 from ..errors import InputError
+from ..progress import Progress
 from .plagdet import Annotation
 
 TRUTH_NAME = "plagiarism"
@@ -123,28 +124,38 @@ def _bom_shift(doc: Document) -> int:
     return 1 if doc.encoding == "utf-8-sig" else 0
 
 
-def run_pan(pairs_file: str | Path, src_dir: str | Path, susp_dir: str | Path, out_dir: str | Path) -> PanRun:
+def run_pan(
+    pairs_file: str | Path, src_dir: str | Path, susp_dir: str | Path, out_dir: str | Path, *, progress: bool = False
+) -> PanRun:
     """Compare every pair of ``pairs_file`` and write one detection XML per pair into ``out_dir``.
 
     A pair that fails (unreadable file, HTML whose offsets would not be the file's) is recorded
-    in ``PanRun.skipped`` with the reason, and the batch goes on.
+    in ``PanRun.skipped`` with the reason, and the batch goes on. ``progress``: pairs done of all, on stderr.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     run = PanRun()
-    for susp, src in read_pairs(pairs_file):
-        run.pairs += 1
-        try:
-            comparison = compare(Path(src_dir) / src, Path(susp_dir) / susp)
-            _check_offsets(comparison)
-        except Exception as err:  # noqa: BLE001 - one bad pair is reported, the batch goes on
-            run.skipped.append((susp, src, f"{type(err).__name__}: {err}"))
-            continue
-        detections = detections_of(comparison, susp, src)
-        write_detections(out / f"{pair_stem(susp, src)}.xml", susp, src, detections)
-        run.written += 1
-        run.detections += len(detections)
+    pairs = read_pairs(pairs_file)
+    with Progress(progress, "comparing", "pairs", len(pairs)) as bar:
+        for susp, src in pairs:
+            _run_pair(run, susp, src, Path(src_dir), Path(susp_dir), out)
+            bar.advance(1)
     return run
+
+
+def _run_pair(run: PanRun, susp: str, src: str, src_dir: Path, susp_dir: Path, out: Path) -> None:
+    """One pair of ``run_pan``: its detection file written, or the pair recorded as skipped."""
+    run.pairs += 1
+    try:
+        comparison = compare(src_dir / src, susp_dir / susp)
+        _check_offsets(comparison)
+    except Exception as err:  # noqa: BLE001 - one bad pair is reported, the batch goes on
+        run.skipped.append((susp, src, f"{type(err).__name__}: {err}"))
+        return
+    detections = detections_of(comparison, susp, src)
+    write_detections(out / f"{pair_stem(susp, src)}.xml", susp, src, detections)
+    run.written += 1
+    run.detections += len(detections)
 
 
 def _check_offsets(comparison: Comparison) -> None:
