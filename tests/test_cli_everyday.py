@@ -227,7 +227,12 @@ def test_progress_on_1000_documents(tmp_path: Path) -> None:
     )
     assert lines[-1].startswith("indexing: 1,000 of 1,000 documents, done in ")
     quiet = _unspin("index", "ls", "--db", str(tmp_path / "p.db"), "--json", env={"UNSPIN_PROGRESS": "1"})
-    assert len(quiet.stdout.splitlines()) == 998 and quiet.stderr == b""
+    assert len(quiet.stdout.splitlines()) == 998 and quiet.stderr == b""  # a quick command: no progress at all
+    clusters = _unspin("clusters", "--db", str(tmp_path / "p.db"), "--json", env={"UNSPIN_PROGRESS": "1"})
+    assert clusters.returncode == 0 and all(json.loads(line)["members"] for line in clusters.stdout.splitlines())
+    proving = clusters.stderr.decode().splitlines()
+    assert proving[-1].startswith("proving links: ") and ", done in " in proving[-1], proving
+    assert any(" links (" in line and " left" in line for line in proving), proving
 
 
 def test_pan_progress(tmp_path: Path) -> None:
@@ -268,3 +273,14 @@ def test_identical_texts_are_identical_in_compare_and_search(
     assert same.related and same.relation == "identical" and same.direction_confidence == 1.0
     with unspin.Collection(db) as collection:
         assert collection.search(rows[3]["text"], top=1)[0].relation == "identical"
+
+
+def test_search_progress_keeps_stdout_json(rows: list[dict[str, Any]], db: Path, tmp_path: Path) -> None:
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text("".join(json.dumps({**r, "id": f"q{i}"}) + "\n" for i, r in enumerate(rows)), encoding="utf-8")
+    done = _unspin("search", str(queries), "--db", str(db), "--json", env={"UNSPIN_PROGRESS": "1"})
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["query"] for line in done.stdout.splitlines()] == [f"q{i}" for i in range(len(rows))]
+    err = done.stderr.decode().splitlines()
+    assert err and all(line.startswith("searching: ") for line in err)
+    assert err[-1].startswith(f"searching: {len(rows)} of {len(rows)} queries, done in "), err

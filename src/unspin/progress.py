@@ -58,6 +58,9 @@ class Progress:
                 TextColumn("left"),
                 console=Console(stderr=True),
                 transient=True,
+                # print() while the bar shows passes through it only when stdout is this terminal too: a redirected
+                # stdout must keep every line the command prints there
+                redirect_stdout=sys.stdout.isatty(),
             )
             self._bar.start()
             self._task = self._bar.add_task(self.action, total=self.total, count=self._count(), rate="")

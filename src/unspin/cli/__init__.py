@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import UnspinError
 from . import _collection, _documents, _serve
-from ._common import EXIT_ERROR, Formatter
+from ._common import EXIT_ERROR, Formatter, usage
 
 __all__ = ["main"]
 
@@ -66,15 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=Formatter,
     )
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
-    parser.set_defaults(run=lambda _: _usage(parser))
+    parser.set_defaults(run=lambda _: usage(parser))
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
     _documents.add_verbs(verbs)
     _collection.add_verbs(verbs)
     _serve.add_verbs(verbs)
     return parser
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    """No command given: the help, on stderr, and the exit status of a usage error."""
-    parser.print_help(sys.stderr)
-    return EXIT_ERROR

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ._common import (
     EXIT_ERROR,
@@ -15,8 +16,12 @@ from ._common import (
     console,
     existing,
     sources,
+    usage,
     verb,
 )
+
+if TYPE_CHECKING:
+    from ..collection import Hit
 
 # search relations that say the stored document shares the query's source; "unrelated" and "unverified"
 # (beyond the proven candidates) are shown with --all only
@@ -30,7 +35,7 @@ def add_verbs(verbs: Verbs) -> None:
         "build a collection: add documents, list them, show its counts",
         ["unspin index add crawl.warc.gz pages/ feed.jsonl --db news.db", "unspin index ls --db news.db"],
     )
-    index.set_defaults(run=lambda _: _usage(index))
+    index.set_defaults(run=lambda _: usage(index))
     actions = index.add_subparsers(title="actions", metavar="ACTION")
     add = verb(
         actions,
@@ -122,11 +127,6 @@ def add_verbs(verbs: Verbs) -> None:
     show.set_defaults(run=_show)
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return EXIT_ERROR
-
-
 def _index_add(args: argparse.Namespace) -> int:
     from ..collection import Collection
     from ..collection.ingest import summary
@@ -182,34 +182,43 @@ def _index_import(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from ..collection.ingest import Record, records
+    from ..collection.ingest import Record, count, records
+    from ..progress import Progress, wanted
 
-    queries = records(sources([args.doc]))
+    queries = sources([args.doc])
     found = failed = False
-    with existing(args.db) as collection:
-        for query in queries:
-            if not isinstance(query, Record):
+    with (
+        existing(args.db) as collection,
+        Progress(True, "searching", "queries", count(queries) if wanted() else None) as bar,
+    ):
+        for query in records(queries):
+            if isinstance(query, Record):
+                hits = [h for h in collection.search(query.doc, top=args.top) if args.all or h.relation in RELATED]
+                found = found or any(h.relation in RELATED for h in hits)
+                _print_hits(query.key, hits, args.json)
+            else:
                 print(f"skipped {query.id}: {query.reason}", file=sys.stderr)
                 failed = True
-                continue
-            hits = [h for h in collection.search(query.doc, top=args.top) if args.all or h.relation in RELATED]
-            found = found or any(h.relation in RELATED for h in hits)
-            if args.json:
-                print(json.dumps({"query": query.key, "results": [h.to_dict() for h in hits]}, ensure_ascii=False))
-                continue
-            print(f"query: {query.key}")
-            if not hits:
-                print("  no related document stored (--all lists the nearest ones)")
-            for rank, hit in enumerate(hits, 1):
-                same = f"  identical to {hit.identical_to}" if hit.identical_to else ""
-                if hit.proven_on:
-                    same += f"  (proven on the first {hit.proven_on} sentences)"
-                print(f"  {rank:>2}. {hit.score:.2f}  {hit.relation:<14} {hit.id}  {', '.join(hit.disguise)}{same}")
-                if hit.meta:
-                    print(f"      {about(hit.meta)}")
+            bar.advance(1)
     if failed:
         return EXIT_ERROR
     return EXIT_FOUND if found else EXIT_NOT_FOUND
+
+
+def _print_hits(query: str, hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"query": query, "results": [h.to_dict() for h in hits]}, ensure_ascii=False))
+        return
+    print(f"query: {query}")
+    if not hits:
+        print("  no related document stored (--all lists the nearest ones)")
+    for rank, hit in enumerate(hits, 1):
+        same = f"  identical to {hit.identical_to}" if hit.identical_to else ""
+        if hit.proven_on:
+            same += f"  (proven on the first {hit.proven_on} sentences)"
+        print(f"  {rank:>2}. {hit.score:.2f}  {hit.relation:<14} {hit.id}  {', '.join(hit.disguise)}{same}")
+        if hit.meta:
+            print(f"      {about(hit.meta)}")
 
 
 def _clusters(args: argparse.Namespace) -> int:

@@ -42,6 +42,12 @@ def verb(verbs: Verbs, name: str, summary: str, examples: Sequence[str], exits: 
     return verbs.add_parser(name, help=summary, description=summary, epilog=epilog, formatter_class=Formatter)
 
 
+def usage(parser: argparse.ArgumentParser) -> int:
+    """No command (or action) given: the help, on stderr, and the exit status of a usage error."""
+    parser.print_help(sys.stderr)
+    return EXIT_ERROR
+
+
 def document(path: str) -> Document | Path:
     """A document argument: a path, or ``-``: the document on standard input."""
     if path != STDIN:

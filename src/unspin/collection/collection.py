@@ -590,13 +590,13 @@ class Collection:
             sentences: dict[int, Sentences] = {}
             with Progress(progress and verify, "proving links", "links", len(links)) as bar:
                 for a, b, score in links:
-                    bar.advance(1)
                     if not verify:
                         edges.append(Edge(a, b, score, "unverified"))
                         continue
                     related, score, relation, passages = self._verdict(a, b)
                     if related and self._story(a, b, passages, sentences).one:
                         edges.append(Edge(a, b, score, relation))
+                    bar.advance(1)
             info = self._nodes(edges)
             found = build_clusters(edges, info)
             with self.store.transaction() as tx:
