@@ -117,7 +117,8 @@ def main() -> None:
                 ("inspect", ["inspect", str(path), "--json"]),
             ):
                 wall, cpu, rss, code, last = run_cli(args)
-                outcome = "answered" if code == 0 else f"exit {code}: {last[:90]}"
+                # grep-like statuses: 0 related / something flagged, 1 unrelated / nothing flagged, 2 an error
+                outcome = "answered" if code in (0, 1) else f"exit {code}: {last[:90]}"
                 rows.append(("CLI", name, len(text), verb, wall, cpu, rss, outcome))
                 print(rows[-1], flush=True)
 
