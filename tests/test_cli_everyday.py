@@ -86,7 +86,8 @@ def test_every_help_has_an_example_and_its_defaults() -> None:
         shown = parser.format_help()
         assert "example" in shown and f"\n  {name}" in shown, name  # an example that runs this very command
         for action in parser._actions:
-            if action.option_strings and action.default not in (None, False, [], argparse.SUPPRESS):
+            unset = action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS)
+            if action.option_strings and not unset:
                 assert action.help and f"(default: {action.default})" in " ".join(shown.split()), (name, action.dest)
     compare = dict(commands)["unspin compare"].format_help()
     assert "exit status: 0 related, 1 unrelated, 2 error" in compare
@@ -110,7 +111,9 @@ def test_inspect_exit_status(rows: list[dict[str, Any]], tmp_path: Path, capsys:
     assert json.loads(capsys.readouterr().out)["tortured"]
 
 
-def test_standard_input_as_a_document(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_standard_input_as_a_document(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _stdin(monkeypatch, SPUN.read_bytes())
     assert main(["compare", str(ARTICLE), "-", "--json"]) == 0
     piped = json.loads(capsys.readouterr().out)
@@ -125,6 +128,12 @@ def test_standard_input_as_a_document(monkeypatch: pytest.MonkeyPatch, capsys: p
     _stdin(monkeypatch, b"")
     assert main(["compare", str(ARTICLE), "-"]) == 2
     assert "<stdin>: the file is empty" in capsys.readouterr().err
+    huge = b"word " * (int(unspin.settings.get("max_bytes")) // 5 + 1)
+    for argv in (["compare", str(ARTICLE), "-"], ["search", "-", "--db", str(db)], ["inspect", "-"]):
+        _stdin(monkeypatch, huge)
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "<stdin>: over the " in err and "MB limit" in err, err
 
 
 def test_standard_input_as_jsonl(rows: list[dict[str, Any]], db: Path, tmp_path: Path) -> None:

@@ -115,8 +115,10 @@ def count(sources: Iterable[Source]) -> int | None:
             continue
         path = Path(source)
         try:
-            files = [c for c in sorted(path.rglob("*")) if c.is_file() and not c.name.startswith(".")]
-            total += sum(_count_path(f) for f in files) if path.is_dir() else _count_path(path)
+            if path.is_dir():
+                total += sum(_count_path(f) for f in path.rglob("*") if f.is_file() and not f.name.startswith("."))
+            else:
+                total += _count_path(path)
         except (OSError, EOFError, gzip.BadGzipFile, ValueError):
             total += 1  # read again, and skipped with its reason, by records()
     return total
@@ -238,8 +240,9 @@ def _jsonl_lines(lines: Iterable[bytes], origin: str) -> Iterator[Record | Skipp
 
 def _stream(source: Stream) -> Iterator[Record | Skipped]:
     """A stream's JSONL records, read as they come, or the one document it holds."""
+    limit = int(settings.get("max_bytes"))
     head: list[bytes] = []
-    for line in source.file:
+    while line := source.file.readline(limit + 1):  # bounded: a text of one endless line is refused by its size
         head.append(line)
         if line.strip():
             break
@@ -252,10 +255,9 @@ def _stream(source: Stream) -> Iterator[Record | Skipped]:
         if jsonl:
             yield from _jsonl_lines(itertools.chain(head, source.file), source.name)
             return
-    limit = int(settings.get("max_bytes"))
     data = b"".join(head)
     try:
-        doc = from_bytes(data + source.file.read(limit + 1 - len(data)), name=source.name)
+        doc = from_bytes(data + source.file.read(max(limit + 1 - len(data), 0)), name=source.name)
     except UnspinError as err:
         yield Skipped(source.name, str(err))
         return
