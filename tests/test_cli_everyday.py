@@ -205,6 +205,17 @@ def test_a_closed_pipe_ends_quietly(rows: list[dict[str, Any]], db: Path, tmp_pa
     assert code in (0, 141)
 
 
+def test_a_closed_pipe_under_the_terminal_report_is_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rich's own answer to a closed pipe is exit 1, which `compare` uses for "unrelated"."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["compare", str(ARTICLE), str(SPUN)]) == 141
+
+
 def test_head_closing_the_pipe_in_a_shell(db: Path) -> None:
     done = subprocess.run(
         f"{sys.executable} -m unspin.cli index ls --db {db} | head -1",

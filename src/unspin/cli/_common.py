@@ -105,4 +105,9 @@ def console() -> Any:
     """A rich console on stdout that prints text as it is (ids and passages are never read as markup)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich exits 1 here, which a script reads as "unrelated"
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(highlight=False)
