@@ -81,20 +81,33 @@ def found_share(clusters: list[Any], planted: dict[str, tuple[str, str]]) -> dic
 
 # ---------------------------------------------------------------- crawl runs
 def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int, fast: bool) -> tuple[Any, float]:
+    """The crawl's report and its wall seconds, Ray's start included; the seconds Ray took to start, the
+    driver's CPU seconds (this process: the workers' are in the report) and the load average after the run
+    go into ``RUN_INFO``."""
     out = root / f"{engine_name}-{workers}"
     shutil.rmtree(out, ignore_errors=True)
     ray = None
+    start, cpu = time.perf_counter(), time.process_time()
     if engine_name == "ray":
         import ray
 
         ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
-    start = time.perf_counter()
+    started = time.perf_counter() - start
     try:
         report = crawl([str(path)], out, engine=engine_name, workers=workers, shard_size=shard, fast_model=fast)
     finally:
         if ray is not None:
             ray.shutdown()
-    return report, time.perf_counter() - start
+    wall = time.perf_counter() - start
+    RUN_INFO[f"{engine_name}-{workers}"] = {
+        "ray_start": started,
+        "driver_cpu": time.process_time() - cpu,
+        "load": os.getloadavg()[0],
+    }
+    return report, wall
+
+
+RUN_INFO: dict[str, dict[str, float]] = {}
 
 
 # ---------------------------------------------------------------- the model stage's options
@@ -300,9 +313,13 @@ def datasketch_peer(path: Path, planted: dict[str, tuple[str, str]]) -> dict[str
 
 # ---------------------------------------------------------------- report
 def stage_table(label: str, report: Any, wall: float) -> list[str]:
+    info = RUN_INFO[label]
+    ray = f", of which {info['ray_start']:.1f} s Ray's start" if label.startswith("ray") else ""
     lines = [
-        f"**{label}**: {report.documents:,} documents in {wall:.1f} s wall "
-        f"({report.documents / wall:,.0f} documents/s end to end, Ray start included where used)",
+        f"**{label}**: {report.documents:,} documents in {wall:.1f} s wall{ray} "
+        f"({report.documents / wall:,.0f} documents/s end to end); the driver's CPU "
+        f"{info['driver_cpu']:.1f} s (models loaded before the pool forks, numbering, index, clusters); "
+        f"load average {info['load']:.1f} after the run",
         "",
         "| stage | tasks | wall s | worker CPU s | items/s (wall) | CPU ms per document | peak worker MiB |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -436,10 +453,19 @@ def main() -> None:
     for run, (report, wall) in runs.items():
         out += stage_table(run, report, wall)
         out.append("")
-    summary = ["| run | wall s | documents/s | worker CPU s (all stages) | retries |", "|---|---:|---:|---:|---:|"]
+    summary = [
+        "| run | wall s | documents/s | worker CPU s (all stages) | driver CPU s | CPU ms per document, all | "
+        "load after | retries |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for run, (report, wall) in runs.items():
         cpu = sum(s.get("cpu_seconds", 0.0) for s in report.stages.values())
-        summary.append(f"| {run} | {wall:.1f} | {report.documents / wall:,.1f} | {cpu:.1f} | {report.retries} |")
+        info = RUN_INFO[run]
+        every = 1000 * (cpu + info["driver_cpu"]) / max(report.documents, 1)
+        summary.append(
+            f"| {run} | {wall:.1f} | {report.documents / wall:,.1f} | {cpu:.1f} | {info['driver_cpu']:.1f} | "
+            f"{every:.1f} | {info['load']:.1f} | {report.retries} |"
+        )
     out += summary + [""]
     speedups = []
     for name in ("local", "ray"):
@@ -447,7 +473,9 @@ def main() -> None:
             speedups.append(f"{name} 1 → 2 workers: {runs[f'{name}-1'][1] / runs[f'{name}-2'][1]:.2f}×")
     if "local-2" in runs and "ray-2" in runs:
         speedups.append(f"Ray / local at 2 workers (wall): {runs['ray-2'][1] / runs['local-2'][1]:.2f}")
-    out.append("Speed-up (wall, shared machine): " + "; ".join(speedups) + ".")
+        started = RUN_INFO["ray-2"]["ray_start"]
+        speedups.append(f"without Ray's start: {(runs['ray-2'][1] - started) / runs['local-2'][1]:.2f}")
+    out.append("Speed-up (wall" + (", shared machine" if load > 1.5 else "") + "): " + "; ".join(speedups) + ".")
     keys = first.stages["keys"]["bytes"] + first.stages["shuffle"]["bytes"]
     out.append(f"Shuffle bytes per document (map side + reduce side files): {keys / first.documents:,.0f}.")
     out.append("")

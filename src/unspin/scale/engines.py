@@ -3,11 +3,11 @@
 * ``local`` (the default): a process pool on this machine. A worker killed mid-task (kill -9, the kernel's
   OOM killer) breaks a ``ProcessPoolExecutor``; the engine starts a new pool and runs the unfinished tasks
   again (their outputs are written atomically, so a task run twice writes the same files once).
-* ``ray``: Ray core tasks for the maps and the shuffle, an actor pool for the model stage (the model loads
-  once per actor), on a cluster given by ``address`` or a local one started here. Ray runs a task again when
-  its worker dies (``max_retries``), and restarts a killed actor and retries its call (``max_restarts``,
-  ``max_task_retries``). Actors ask for a fraction of a CPU: two whole-CPU actors on two CPUs leave no CPU for
-  anything else and deadlock (DESIGN.md).
+* ``ray``: Ray core tasks for the maps and the shuffle, an actor pool for the model and proof stages (the
+  models load once per actor), on a cluster given by ``address`` or a local one started here. Ray runs a
+  task again when its worker dies (``max_retries``), and restarts a killed actor and retries its call
+  (``max_restarts``, ``max_task_retries``). Actors ask for a fraction of a CPU: two whole-CPU actors on two
+  CPUs leave no CPU for anything else and deadlock (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -142,6 +142,7 @@ class RayEngine:
         self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
         self.gpus = gpus
         self._remote: dict[Callable[..., Summary], Any] = {}
+        self._actors: list[Any] = []  # the model actors, kept from the model stage to the proof stage
 
     def __enter__(self) -> RayEngine:
         return self
@@ -150,6 +151,9 @@ class RayEngine:
         self.close()
 
     def close(self) -> None:
+        for actor in self._actors:
+            self.ray.kill(actor)
+        self._actors = []
         if self._started:
             self.ray.shutdown()
             self._started = False
@@ -158,34 +162,43 @@ class RayEngine:
         self, function: Callable[..., Summary], tasks: Sequence[Task], *, model: bool = False
     ) -> Iterator[tuple[int, Summary]]:
         ray = self.ray
-        actors: list[Any] = []
-        if model:
-            actors = [
-                _actor(ray)
-                .options(
-                    num_cpus=self.ACTOR_CPUS,
-                    num_gpus=self.gpus / self.workers if self.gpus else 0,
-                    max_restarts=RETRIES,
-                    max_task_retries=RETRIES,
-                )
-                .remote()
-                for _ in range(min(self.workers, len(tasks)) or 1)
-            ]
-            refs = {actors[i % len(actors)].run.remote(function, *args): i for i, args in enumerate(tasks)}
-        else:
-            if function not in self._remote:
-                self._remote[function] = ray.remote(num_cpus=1, max_retries=RETRIES)(function)
-            remote = self._remote[function]
-            refs = {remote.remote(*args): i for i, args in enumerate(tasks)}
-        try:
-            pending = list(refs)
-            while pending:
-                ready, pending = ray.wait(pending, num_returns=1)
-                for ref in ready:
-                    yield refs[ref], ray.get(ref)
-        finally:
-            for actor in actors:
-                ray.kill(actor)
+        if not tasks:
+            return
+        if model:  # each actor is given its next task as it finishes one, as a process pool would
+            free, queue = list(self._model_actors()), list(enumerate(tasks))[::-1]
+            running: dict[Any, tuple[int, Any]] = {}
+            while queue or running:
+                while free and queue:
+                    actor = free.pop()
+                    i, args = queue.pop()
+                    running[actor.run.remote(function, *args)] = (i, actor)
+                [ref], _ = ray.wait(list(running), num_returns=1)
+                i, actor = running.pop(ref)
+                free.append(actor)
+                yield i, ray.get(ref)
+            return
+        if function not in self._remote:
+            self._remote[function] = ray.remote(num_cpus=1, max_retries=RETRIES)(function)
+        remote = self._remote[function]
+        refs = {remote.remote(*args): i for i, args in enumerate(tasks)}
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for ref in ready:
+                yield refs[ref], ray.get(ref)
+
+    def _model_actors(self) -> list[Any]:
+        """One actor per worker, started by the first stage that needs the model and kept until ``close``:
+        the model and proof stages share them, so each loads the models once per crawl."""
+        if not self._actors:
+            options = {
+                "num_cpus": self.ACTOR_CPUS,
+                "num_gpus": self.gpus / self.workers if self.gpus else 0,
+                "max_restarts": RETRIES,
+                "max_task_retries": RETRIES,
+            }
+            self._actors = [_actor(self.ray).options(**options).remote() for _ in range(max(self.workers, 1))]
+        return self._actors
 
 
 _ACTOR: Any = None

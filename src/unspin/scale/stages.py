@@ -16,6 +16,7 @@ import resource
 import time
 from collections.abc import Callable
 from functools import wraps
+from importlib.resources import files as files_of
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from ..collection.prepare import _prepare_many, language
 from ..collection.story import Sentences, Side, judge
 from ..collection.vectors import VectorIndex, lead_vectors
 from ..compare import compare
+from ..document import Document
 from . import files
 from .layout import Layout, Reader, load_index
 from .shards import Shard, records_of
@@ -66,6 +68,25 @@ def reader(layout: Layout) -> Reader:
     if key not in _readers or _readers[key].numbers.numbers.size == 0:
         _readers[key] = Reader(layout)
     return _readers[key]
+
+
+def warm(fast: bool = False) -> None:
+    """Load what the model and proof stages use (the sentence model, in its int8 form too with ``fast``;
+    thesaurus, word frequencies, language model: a comparison of the bundled spun example loads them), once
+    per process. The local engine's workers are forked from a process that called this, so they share its
+    loaded pages instead of each loading its own (about 2 CPU s a worker)."""
+    if fast in _warm:
+        return
+    with model.fast_model(fast):
+        model.load()
+    if not _warm:
+        examples = files_of("unspin") / "examples"
+        article, spun = ((examples / name).read_text(encoding="utf-8") for name in ("article.txt", "spun.txt"))
+        compare(Document("warm-a", article), Document("warm-b", spun))
+    _warm.add(fast)
+
+
+_warm: set[bool] = set()  # the forms of the model this process has warmed up
 
 
 def forget() -> None:
@@ -144,6 +165,7 @@ def embed(layout: Layout, shard: int, fast: bool = False) -> dict[str, Any]:
     out = layout.vectors(shard)
     if (summary := files.done(out)) is not None:
         return summary
+    warm(fast)
     numbers, rows = reader(layout).numbers.of_shard(shard)
     leads = files.read_table(layout.prepared(shard), ["lead"]).column("lead").to_pylist()
     chosen = [leads[r] for r in rows.tolist()]
@@ -313,6 +335,7 @@ def prove(layout: Layout, part: int, pairs: list[tuple[int, int]], buckets: int)
     out = layout.proof(part)
     if (summary := files.done(out)) is not None:
         return summary
+    warm()
     read = reader(layout)
     lookup = _sentence_lookup(layout, buckets, read)
     columns: dict[str, list[Any]] = {name: [] for name in _PROOF}
