@@ -276,6 +276,26 @@ def test_ray_crawl_gives_the_same_clusters_with_a_worker_killed(built: dict[str,
     assert _clusters(out) == built["clusters"]
 
 
+def test_ray_on_one_cpu_runs_every_stage(built: dict[str, Any]) -> None:
+    """One CPU, one worker: the model actor lives from the model stage through proof, and the plain tasks of
+    the stages between must fit beside it (a whole-CPU task beside it was never scheduled: the crawl hung)."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+    out = built["root"] / "ray-one-cpu"
+    result: list[Any] = []
+    runner = threading.Thread(
+        target=lambda: result.append(crawl([str(built["corpus"])], out, engine="ray", workers=1, shard_size=SHARD)),
+        daemon=True,
+    )
+    try:
+        runner.start()
+        runner.join(timeout=300)
+        assert result, "the Ray crawl on one CPU did not finish in 300 s"
+    finally:
+        ray.shutdown()
+    assert _clusters(out) == built["clusters"]
+
+
 def _ray_workers() -> list[tuple[int, str]]:
     """Ray worker processes started from this one (the test's own local cluster, no one else's)."""
     parents: dict[int, int] = {}

@@ -6,8 +6,8 @@
 * ``ray``: Ray core tasks for the maps and the shuffle, an actor pool for the model and proof stages (the
   models load once per actor), on a cluster given by ``address`` or a local one started here. Ray runs a
   task again when its worker dies (``max_retries``), and restarts a killed actor and retries its call
-  (``max_restarts``, ``max_task_retries``). Actors ask for a fraction of a CPU: two whole-CPU actors on two
-  CPUs leave no CPU for anything else and deadlock (DESIGN.md).
+  (``max_restarts``, ``max_task_retries``). Actors ask for a fraction of a CPU, and so do the tasks that run
+  beside them: two whole-CPU actors on two CPUs leave no CPU for anything else and deadlock (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -139,7 +139,12 @@ class RayEngine:
             else:
                 ray.init(num_cpus=max(workers, 1), _node_ip_address="127.0.0.1", **options)
                 self._started = True
-        self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
+        cpus = float(ray.cluster_resources().get("CPU", 1))
+        self.workers = workers or int(cpus)
+        # While the actors live (model stage to proof), each holds this share of a CPU and so does each plain
+        # task: together the actors hold at most half the cluster, and a task always fits beside them (a
+        # whole-CPU task beside half-CPU actors on one CPU is never scheduled)
+        self._share = min(self.ACTOR_CPUS, cpus / (2 * max(self.workers, 1)))
         self.gpus = gpus
         self._remote: dict[Callable[..., Summary], Any] = {}
         self._actors: list[Any] = []  # the model actors, kept from the model stage to the proof stage
@@ -178,8 +183,8 @@ class RayEngine:
                 yield i, ray.get(ref)
             return
         if function not in self._remote:
-            self._remote[function] = ray.remote(num_cpus=1, max_retries=RETRIES)(function)
-        remote = self._remote[function]
+            self._remote[function] = ray.remote(max_retries=RETRIES)(function)
+        remote = self._remote[function].options(num_cpus=self._share if self._actors else 1)
         refs = {remote.remote(*args): i for i, args in enumerate(tasks)}
         pending = list(refs)
         while pending:
@@ -192,7 +197,7 @@ class RayEngine:
         the model and proof stages share them, so each loads the models once per crawl."""
         if not self._actors:
             options = {
-                "num_cpus": self.ACTOR_CPUS,
+                "num_cpus": self._share,
                 "num_gpus": self.gpus / self.workers if self.gpus else 0,
                 "max_restarts": RETRIES,
                 "max_task_retries": RETRIES,
