@@ -81,13 +81,27 @@ def found_share(clusters: list[Any], planted: dict[str, tuple[str, str]]) -> dic
 
 # ---------------------------------------------------------------- crawl runs
 def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int, fast: bool) -> tuple[Any, float]:
-    """The crawl's report and its wall seconds, Ray's start included; the seconds Ray took to start, the
-    driver's CPU seconds (this process: the workers' are in the report) and the load average after the run
-    go into ``RUN_INFO``."""
+    """The crawl's report and its wall seconds, run in a fresh process as ``unspin crawl`` would be (its
+    imports, model loads and Ray's start included: nothing is left warm by an earlier run); the seconds Ray
+    took to start, the driver's CPU seconds (the workers' are in the report) and the load average after the
+    run go into ``RUN_INFO``."""
     out = root / f"{engine_name}-{workers}"
     shutil.rmtree(out, ignore_errors=True)
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    start = time.perf_counter()
+    child = context.Process(target=_crawl_in_child, args=(send, path, out, engine_name, workers, shard, fast))
+    child.start()
+    report, info = receive.recv()
+    child.join()
+    wall = time.perf_counter() - start
+    RUN_INFO[f"{engine_name}-{workers}"] = dict(info, load=os.getloadavg()[0])
+    return report, wall
+
+
+def _crawl_in_child(send: Any, path: Path, out: Path, engine_name: str, workers: int, shard: int, fast: bool) -> None:
     ray = None
-    start, cpu = time.perf_counter(), time.process_time()
+    start = time.perf_counter()
     if engine_name == "ray":
         import ray
 
@@ -98,13 +112,7 @@ def run_crawl(path: Path, root: Path, engine_name: str, workers: int, shard: int
     finally:
         if ray is not None:
             ray.shutdown()
-    wall = time.perf_counter() - start
-    RUN_INFO[f"{engine_name}-{workers}"] = {
-        "ray_start": started,
-        "driver_cpu": time.process_time() - cpu,
-        "load": os.getloadavg()[0],
-    }
-    return report, wall
+    send.send((report, {"ray_start": started, "driver_cpu": time.process_time()}))
 
 
 RUN_INFO: dict[str, dict[str, float]] = {}
@@ -317,8 +325,9 @@ def stage_table(label: str, report: Any, wall: float) -> list[str]:
     ray = f", of which {info['ray_start']:.1f} s Ray's start" if label.startswith("ray") else ""
     lines = [
         f"**{label}**: {report.documents:,} documents in {wall:.1f} s wall{ray} "
-        f"({report.documents / wall:,.0f} documents/s end to end); the driver's CPU "
-        f"{info['driver_cpu']:.1f} s (models loaded before the pool forks, numbering, index, clusters); "
+        f"({report.documents / wall:,.0f} documents/s end to end, a fresh process: imports and model loads "
+        f"included); the driver's CPU {info['driver_cpu']:.1f} s (imports, models loaded before the pool "
+        "forks, numbering, index, clusters); "
         f"load average {info['load']:.1f} after the run",
         "",
         "| stage | tasks | wall s | worker CPU s | items/s (wall) | CPU ms per document | peak worker MiB |",
