@@ -50,6 +50,19 @@ def test_tokens_are_the_packages(sentences: list[str]) -> None:
     assert mine.tokenize(sentences) == [theirs.encode(s, out_type=int, add_bos=True, add_eos=True) for s in sentences]
 
 
+def test_unknown_characters_are_counted_as_the_package_counts_them() -> None:
+    """Every NTREX line whose C++ tokens hold an unknown piece (Armenian, Chinese characters outside the
+    vocabulary, NFKC ligatures such as Armenian "և"), and blank texts: the package's ids, without its port."""
+    mine = Encoder(cache_tokens=0)
+    rows = need(DATA / "ntrex128-dev" / "ntrex128-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = [s for row in rows for s in json.loads(row)["text"].split("\n")]
+    unknown = [s for s, ids in zip(lines, mine._sp.encode(lines), strict=True) if 0 in ids or not ids]
+    unknown += ["", "\t\n", "\u00a0\u00a0"]
+    assert len(unknown) > 1000
+    theirs = mine._pure
+    assert mine.tokenize(unknown) == [theirs.encode(s, out_type=int, add_bos=True, add_eos=True) for s in unknown]
+
+
 def test_an_install_without_sentencepiece_or_threadpoolctl_gives_the_same_vectors(
     sentences: list[str], reference: np.ndarray, monkeypatch: pytest.MonkeyPatch
 ) -> None:
