@@ -25,8 +25,8 @@ from unspin.segment import segment
 from unspin.words import lemma, zipf
 
 PPS = DATA / "pps-dev" / "tortured-phrases.tsv"
-WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z' -]*[A-Za-z]")
+_PLAIN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\- ])*[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,35 @@ class Planted:
     expected: str
 
 
-def pps_rows(part: str) -> list[tuple[str, str]]:
-    """(tortured, expected) rows of pps-dev with plain word phrases on both sides, in the "tune" or "report" part."""
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\?|\be\.g\.")  # "(BP)", "[neural network]", "(?)": the list's notes
+
+
+def _cleaned(phrase: str) -> str:
+    return " ".join(_NOTE.sub(" ", phrase).split())
+
+
+def _alternatives(expected: str) -> list[str]:
+    """The readings of an expected phrase with "a/b" alternatives ("infected/affected individuals"), each alone."""
+    words = expected.split(" ")
+    for k, word in enumerate(words):
+        if "/" in word:
+            return [" ".join([*words[:k], alt, *words[k + 1 :]]) for alt in word.split("/") if alt]
+    return [expected]
+
+
+def pps_rows(part: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(tortured, expected readings) rows of pps-dev with plain word phrases on both sides once the list's notes are
+    dropped ("business intelligence (BI)" -> "business intelligence"; "a/b" -> either), in the "tune" or "report"
+    part (a hash of the first expected reading)."""
     with PPS.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     out = []
     for row in rows:
-        tortured, expected = row["tortured"].strip(), row["expected"].strip()
-        if not (_PLAIN.fullmatch(tortured) and _PLAIN.fullmatch(expected)) or tortured.lower() == expected.lower():
+        tortured = _cleaned(row["tortured"])
+        expected = tuple(e for e in _alternatives(_cleaned(row["expected"])) if _PLAIN.fullmatch(e))
+        if not _PLAIN.fullmatch(tortured) or not expected or tortured.lower() in {e.lower() for e in expected}:
             continue
-        tune = int(hashlib.sha1(expected.lower().encode()).hexdigest(), 16) % 4 == 0
+        tune = int(hashlib.sha1(expected[0].lower().encode()).hexdigest(), 16) % 4 == 0
         if (part == "tune") == tune:
             out.append((tortured, expected))
     return out
@@ -62,27 +81,37 @@ def _cased(tortured: str, written: str) -> str:
     return tortured[:1].upper() + tortured[1:] if written[:1].isupper() else tortured
 
 
-def plant(rows: list[tuple[str, str]], articles: list[str], n: int) -> list[Planted]:
-    """Up to ``n`` rows, each planted in the first unused article that has its expected phrase (word boundaries,
-    any case, spaces or hyphens between its words)."""
+def plant(rows: list[tuple[str, tuple[str, ...]]], articles: list[str], n: int) -> list[Planted]:
+    """Up to ``n`` rows, each planted in the first unused article that has one of its expected readings (word
+    boundaries, any case, spaces or hyphens between its words; the articles looked at through an index of their
+    words)."""
+    index: dict[str, list[int]] = {}
+    for k, text in enumerate(articles):
+        for word in set(_LETTERS.findall(text.lower())):
+            index.setdefault(word, []).append(k)
     used: set[int] = set()
     planted: list[Planted] = []
-    lowered = [a.lower() for a in articles]
-    for tortured, expected in rows:
-        words = WORD.findall(expected.lower())
-        pattern = re.compile(r"(?<![\w-])" + r"[ -]".join(map(re.escape, words)) + r"(?![\w-])", re.IGNORECASE)
-        for k, text in enumerate(articles):
-            if k in used or words[0] not in lowered[k]:
-                continue
-            m = pattern.search(text)
-            if m is None:
-                continue
-            new = _cased(tortured, m.group())
-            used.add(k)
-            planted.append(
-                Planted(text[: m.start()] + new + text[m.end() :], m.start(), m.start() + len(new), new, expected)
-            )
-            break
+    for tortured, readings in rows:
+        found = None
+        for expected in readings:
+            words = _LETTERS.findall(expected.lower())
+            pattern = re.compile(r"(?<![\w-])" + r"[ -]".join(map(re.escape, words)) + r"(?![\w-])", re.IGNORECASE)
+            having = set.intersection(*(set(index.get(w, ())) for w in words)) - used
+            for k in sorted(having):
+                m = pattern.search(articles[k])
+                if m is not None:
+                    found = (k, m, expected)
+                    break
+            if found:
+                break
+        if found is None:
+            continue
+        k, m, expected = found
+        text, new = articles[k], _cased(tortured, m.group())
+        used.add(k)
+        planted.append(
+            Planted(text[: m.start()] + new + text[m.end() :], m.start(), m.start() + len(new), new, expected)
+        )
         if len(planted) == n:
             break
     return planted
