@@ -94,6 +94,20 @@ async def test_compare_include_text(client: httpx.AsyncClient, seeds: tuple[str,
         assert 0 <= p["a"]["start"] < p["a"]["end"] <= len(data["a"]["text"])
 
 
+async def test_compare_named_sides_and_differences(client: httpx.AsyncClient, seeds: tuple[str, str]) -> None:
+    """A side may come with its label (a stored id, a file name) and title: the review page names sides by them."""
+    body = {"a": {"text": seeds[0], "name": "stored/000", "title": "Russian peacekeepers leave"}, "b": seeds[1]}
+    response = await client.post("/api/compare?include=text,differences", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert (data["a"]["name"], data["a"]["title"]) == ("stored/000", "Russian peacekeepers leave")
+    assert (data["b"]["name"], data["b"]["title"]) == ("b", None)
+    assert data["a"]["text"] == seeds[0] and data["differences"] == []  # reworded passages: no word diff
+    assert 0.5 < data["b"]["coverage"]["fraction"] <= 1 and data["b"]["coverage"]["passages"] == len(data["passages"])
+    bad = await client.post("/api/compare", json={"a": {"text": seeds[0], "title": 3}, "b": seeds[1]})
+    assert_error(bad, 422, "invalid_request", "'title' must be")
+
+
 async def test_compare_multipart_files(client: httpx.AsyncClient, seeds: tuple[str, str]) -> None:
     files = {"a": (SEED_A.name, need(SEED_A).read_bytes(), "text/plain"), "b": (SEED_B.name, SEED_B.read_bytes())}
     response = await client.post("/api/compare", files=files)

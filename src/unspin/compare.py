@@ -19,6 +19,7 @@ from .align import (
     verbatim_passages,
 )
 from .clean import Boilerplate
+from .coverage import Coverage, coverage
 from .document import Document, Span, load
 from .normalize import Normalized, normalize
 from .segment import Segmented, Sentence, Token, segment
@@ -46,14 +47,20 @@ class Comparison:
     stats: AlignStats = field(default_factory=AlignStats)
     direction_confidence: float = 0.0  # how sure the relation is; 0.5 and below: undecided
 
+    def coverage(self, side: str) -> Coverage:
+        """How much of side ``"a"`` or ``"b"``'s text the passages cover (boilerplate left out)."""
+        doc, seg = (self.a, self.segmented_a) if side == "a" else (self.b, self.segmented_b)
+        spans = [p.a if side == "a" else p.b for p in self.passages]
+        return coverage(len(doc.text), spans, [b.span for b in seg.boilerplate])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "related": self.related,
             "score": round(self.score, 4),
             "relation": self.relation,
             "direction_confidence": round(self.direction_confidence, 3),
-            "a": _side_dict(self.a, self.side_a, self.segmented_a),
-            "b": _side_dict(self.b, self.side_b, self.segmented_b),
+            "a": _side_dict(self.a, self.side_a, self.segmented_a, self.coverage("a")),
+            "b": _side_dict(self.b, self.side_b, self.segmented_b, self.coverage("b")),
             "passages": [p.to_dict() for p in self.passages],
             "substitutions": [s.to_dict() for s in self.substitutions],
             "stats": {
@@ -66,10 +73,11 @@ class Comparison:
         }
 
 
-def _side_dict(doc: Document, side: Side, seg: Segmented) -> dict[str, Any]:
+def _side_dict(doc: Document, side: Side, seg: Segmented, covered: Coverage) -> dict[str, Any]:
     return {
         "path": doc.path,
         "name": doc.name,
+        "title": doc.meta.get("title") or None,
         "format": doc.format,
         "encoding": doc.encoding,
         "language": side.language,
@@ -79,6 +87,7 @@ def _side_dict(doc: Document, side: Side, seg: Segmented) -> dict[str, Any]:
         "evidence": side.evidence,
         "artefacts": [a.to_dict() for a in side.artefacts],
         "boilerplate": [b.to_dict() for b in seg.boilerplate],
+        "coverage": covered.to_dict(),
     }
 
 

@@ -53,6 +53,7 @@ DEFAULT_MAX_LINES = 20_000
 DEFAULT_MAX_PENDING = 64
 DEFAULT_BODY_TIMEOUT_S = 30.0
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+INCLUDES = ("text", "differences")  # what ?include= may add to a comparison
 MAX_JSON_DEPTH = 8  # the deepest request shape, {"documents": [{...}]}, needs 3
 
 # The page and its assets may load nothing from elsewhere.
@@ -159,11 +160,15 @@ def make_app(
     async def compare_endpoint(request: Request, include: str | None = None) -> Response:
         """Two texts (JSON ``{"a": text, "b": text}`` or multipart fields/files ``a`` and ``b``) →
         exactly ``Comparison.to_dict()``. ``?include=text`` adds each side's text (the text the offsets
-        point into, after HTML extraction) as ``a.text`` and ``b.text``."""
-        if include not in (None, "", "text"):
-            raise ServiceError(422, "invalid_request", f"include={include!r}: the only value is 'text'")
+        point into, after HTML extraction) as ``a.text`` and ``b.text``; ``differences`` (``?include=text,
+        differences``) adds the word differences inside verbatim passages as ``differences``."""
+        asked = set((include or "").split(",")) - {""}
+        if not asked <= set(INCLUDES):
+            raise ServiceError(
+                422, "invalid_request", f"include={include!r}: give one or both of {', '.join(INCLUDES)}"
+            )
         doc_a, doc_b = await _read_pair(request, limits)
-        return Response(await _run(pool, "compare", doc_a, doc_b, include == "text"), media_type="application/json")
+        return Response(await _run(pool, "compare", doc_a, doc_b, sorted(asked)), media_type="application/json")
 
     @app.post("/api/report.html")
     async def report_endpoint(request: Request) -> HTMLResponse:
@@ -347,15 +352,32 @@ async def _read_pair(request: Request, limits: _Limits) -> tuple[Document, Docum
             f'Content-Type {kind} is not accepted; send application/json {{"a": text, "b": text}} '
             "or multipart/form-data with fields a and b",
         )
-    data = await _read_json(request, '{"a": text, "b": text}')
+    data = await _read_json(request, _PAIR_SHAPE)
     docs = []
     for name in ("a", "b"):
         value = data.get(name)
+        label, title = name, None
+        if isinstance(value, dict):  # {"text": ..., "name"?: a label (a stored id, a file name), "title"?: ...}
+            label, title, value = value.get("name", name), value.get("title"), value.get("text")
+            if (
+                not isinstance(label, str)
+                or not label.strip()
+                or len(label) > 2048
+                or title is not None
+                and not isinstance(title, str)
+            ):
+                raise ServiceError(
+                    422, "invalid_request", f"{name}: 'name' and 'title' must be strings; send {_PAIR_SHAPE}"
+                )
         if not isinstance(value, str):
             got = "missing" if value is None else f"a JSON {type(value).__name__}"
             raise ServiceError(422, "invalid_request", f"field {name!r} must be a string with the text; it is {got}")
-        docs.append(_document(name, value, limits))
+        doc = _document(name, value, limits, name=label)
+        docs.append(replace(doc, meta={**doc.meta, "title": title}) if title else doc)
     return docs[0], docs[1]
+
+
+_PAIR_SHAPE = '{"a": text, "b": text} (a side may be {"text": ..., "name": ..., "title": ...})'
 
 
 _INSPECT_SHAPE = '{"text": "...", "phrases": [["tortured phrase", "original"], ...]}'

@@ -280,13 +280,16 @@ class _Tasks:
         article, spun = ((examples / name).read_text(encoding="utf-8") for name in ("article.txt", "spun.txt"))
         compare(Document("warm-a", article), Document("warm-b", spun))
 
-    def compare(self, a: Any, b: Any, include_text: bool) -> bytes:
+    def compare(self, a: Any, b: Any, include: list[str]) -> bytes:
         from ..compare import compare
+        from ..differences import word_differences
 
         comparison = compare(a, b)
         data = comparison.to_dict()
-        if include_text:
+        if "text" in include:
             data["a"]["text"], data["b"]["text"] = comparison.a.text, comparison.b.text
+        if "differences" in include:
+            data["differences"] = [d.to_dict() for d in word_differences(comparison)]
         return _json(data)
 
     def report(self, a: Any, b: Any) -> str:
