@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 
 import pytest
 
@@ -42,3 +43,33 @@ def test_the_worse_fitting_side_is_marked_not_the_rarer() -> None:
         assert int(n) == count
     assert sum(b.endswith(" *") for _, b, _ in cells) > sum(a.endswith(" *") for a, _, _ in cells)
     assert "(* fits its context worse)" in shown
+
+
+def test_the_html_report_names_sides_gives_coverage_and_marks_word_differences() -> None:
+    """compare --html on a real Reuters re-edit: sides named by title, a coverage line each, the one word that
+    differs inside the verbatim passage marked, a substitution toggle and a print stylesheet."""
+    from unspin.document import Document
+    from unspin.report import to_html
+    from unspin.report.page import coverage_line
+
+    from .test_differences import REEDIT
+
+    wanted = dict.fromkeys(REEDIT)
+    with gzip.open(need(DATA / "reuters-20k" / "reuters-20k.jsonl.gz"), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["id"] in wanted:
+                wanted[row["id"]] = Document(row["id"], row["text"], meta={"title": row["title"]})
+    a, b = wanted.values()
+    assert a is not None and b is not None
+    c = unspin.compare(a, b)
+    page = to_html(c)
+    assert f"<h2>A: {a.meta['title']}</h2>" in page and f"<h2>B: {b.meta['title']}</h2>" in page
+    cov = c.coverage("b")
+    assert coverage_line(c, "b") == (
+        f"{cov.percent}% of B’s text is found in A: 1 passage, {cov.chars:,} of {cov.total:,} characters"
+    )
+    assert f'<p class="coverage" id="coverage-b">{coverage_line(c, "b")}</p>' in page
+    marked = re.findall(r'<span class="([^"]*\bdiff\b[^"]*)"[^>]*>([^<]*)</span>', page)
+    assert [text for _, text in marked] == ["Nov", "November"]
+    assert 'id="show-subs"' in page and "@media print" in page

@@ -5,8 +5,10 @@ Playwright's own browser downloads are never used (no `playwright install`): Chr
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import SEED_A, SEED_B, need
+from .conftest import DATA, SEED_A, SEED_B, need
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -102,6 +104,64 @@ def _chromium() -> Iterator[Any]:
             browser.close()
 
 
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+REEDIT = ("rfn/20061027/economy-idUSN2729944220061027", "rfn/20061027/us-economy-gdp-idUSN2638117520061027")
+
+
+def _shot(page: Any, folder: Path, name: str, *, docs: bool = False, **options: Any) -> Path:
+    """A screenshot in the test's output folder (its path printed); with UNSPIN_SCREENSHOTS=docs, the README's
+    copy under docs/ too (only when asked: a test run never changes the repository)."""
+    path = folder / name
+    page.screenshot(path=str(path), **options)
+    print(f"screenshot: {path}")
+    if docs and os.environ.get("UNSPIN_SCREENSHOTS") == "docs":
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / name), **options)
+    return path
+
+
+def _reuters(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of ../shared/data/reuters-20k, metadata (title, site, date, url) included."""
+    rows = {}
+    with gzip.open(need(DATA / "reuters-20k" / "reuters-20k.jsonl.gz"), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["id"] in ids:
+                rows[row["id"]] = row
+                if len(rows) == len(ids):
+                    break
+    return [rows[i] for i in ids]
+
+
+# Every box's text inside its box, and every arc's marker (its arrowhead) defined in the graph.
+_GRAPH_GEOMETRY = r"""(svg) => ({
+  labels: [...svg.querySelectorAll('.node')].flatMap((g) => {
+    const r = g.querySelector('rect').getBBox();
+    return [...g.querySelectorAll('text')].map((t) => {
+      const b = t.getBBox();
+      return {text: t.textContent, inside: b.x >= r.x && b.y >= r.y && b.x + b.width <= r.x + r.width
+              && b.y + b.height <= r.y + r.height, box: [b.x, b.y, b.width, b.height], rect: [r.width, r.height]};
+    });
+  }),
+  arcs: [...svg.querySelectorAll('.edge .line')].map((p) => {
+    const end = p.getAttribute('marker-end') || '', start = p.getAttribute('marker-start') || '';
+    const id = (/^url\(#(.+)\)$/.exec(end) || [])[1];
+    return {cls: p.parentNode.getAttribute('class'), end, start,
+            defined: Boolean(id && svg.querySelector('marker#' + id + ' path'))};
+  }),
+})"""
+
+
+def _check_graph(graph: Any) -> dict[str, Any]:
+    geometry: dict[str, Any] = graph.evaluate(_GRAPH_GEOMETRY)
+    assert geometry["labels"] and geometry["arcs"]
+    spilled = [label for label in geometry["labels"] if not label["inside"]]
+    assert not spilled, spilled
+    headless = [arc for arc in geometry["arcs"] if not arc["defined"]]
+    assert not headless, headless
+    return geometry
+
+
 def test_compare_page_in_chromium(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
@@ -171,6 +231,78 @@ def test_compare_page_in_chromium(server: str, tmp_path: Path) -> None:
     assert not outside, f"the page asked for something elsewhere: {outside}"
 
 
+def test_review_page_on_the_seeds(server: str, tmp_path: Path, seed_comparison: Any) -> None:
+    """Sides named by their file names, a coverage line per side, the substitution outlines toggled off and on,
+    the substitutions grouped, and the print view: verdict, coverage and both texts side by side, whole."""
+    from playwright.sync_api import expect
+
+    c = seed_comparison
+    problems: list[str] = []
+    with _chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(server + "/")
+        page.set_input_files("#file-a", str(need(SEED_A)))  # files: the sides are named by their file names
+        page.set_input_files("#file-b", str(need(SEED_B)))
+        expect(page.locator("#source-b")).to_contain_text(SEED_B.name)
+        page.click("#compare")
+        expect(page.locator("#verdict-related")).to_have_text("Related: same source", timeout=60_000)
+
+        expect(page.locator("#title-a")).to_contain_text("A: " + SEED_A.name)
+        expect(page.locator("#title-b")).to_contain_text("B: " + SEED_B.name)
+        expect(page.locator('#verdict [data-side="b"] .side-name')).to_have_text("B: " + SEED_B.name)
+        for side, other in (("a", "B"), ("b", "A")):
+            cov = c.coverage(side)
+            line = page.locator(f"#coverage-{side}").inner_text()
+            expected = (
+                f"{cov.percent}% of {side.upper()}’s text is found in {other}: {cov.passages} passages, "
+                f"{cov.chars:,} of {cov.total:,} characters"
+            )
+            assert line == expected, (line, expected)
+        _shot(page, tmp_path, "review-page.png", docs=True)
+
+        subs = page.locator("#pane-b .sub")
+        assert subs.count() >= len(c.substitutions)  # a substitution cut by a passage edge is two pieces
+        outline = "(el) => getComputedStyle(el).outlineStyle"
+        first = subs.first
+        assert first.evaluate(outline) == "solid"
+        expect(page.locator("#show-subs-count")).to_have_text(str(len(c.substitutions)))
+        page.click("#show-subs")  # the 141 red outlines off
+        assert first.evaluate(outline) == "none"
+        assert page.locator("#pane-a .sub").first.evaluate(outline) == "none"
+        first.hover()
+        expect(page.locator("#tooltip")).to_be_hidden()
+        _shot(page, tmp_path, "review-page-outlines-off.png")
+        page.click("#show-subs")
+        assert first.evaluate(outline) == "solid"
+
+        groups = {(s.a.text.lower(), s.b.text.lower()) for s in c.substitutions}
+        rows = page.locator("#sub-groups button")
+        expect(rows).to_have_count(len(groups))
+        expect(page.locator("#subs-title")).to_have_text(f"{len(c.substitutions)} substitutions, {len(groups)} distinct")
+        lawbreaker = page.locator("#sub-groups button", has_text="Global Lawbreaker").first
+        expect(lawbreaker).to_contain_text("International Criminal")
+        lawbreaker.click()  # jumps to its first occurrence in B
+        expect(page.locator("#pane-b .sub:focus")).to_contain_text("Lawbreaker")
+
+        page.emulate_media(media="print")
+        for hidden in ("#inputs", ".toolbar", "nav.passages", ".top"):
+            expect(page.locator(hidden)).to_be_hidden()
+        expect(page.locator("#verdict")).to_be_visible()
+        expect(page.locator("#coverage-b")).to_be_visible()
+        a, b = page.locator("#pane-a").bounding_box(), page.locator("#pane-b").bounding_box()
+        assert a and b and a["x"] + a["width"] <= b["x"] and abs(a["y"] - b["y"]) < 2  # side by side
+        text_height = page.locator("#pane-a").evaluate("(el) => [el.scrollHeight, el.clientHeight]")
+        assert text_height[0] <= text_height[1] + 1  # the whole text, no scrolling box
+        _shot(page, tmp_path, "review-page-print.png", full_page=True)
+        pdf = tmp_path / "review-page.pdf"
+        page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 2
+        print(f"print view: {pdf}")
+    assert not problems, problems
+
+
 def test_collection_page_in_chromium(tmp_path: Path) -> None:
     """With --db: the clusters list, a cluster's lineage graph (siblings and their missing source),
     and a click on the pair opening the compare view with both stored texts compared."""
@@ -212,6 +344,9 @@ def test_collection_page_in_chromium(tmp_path: Path) -> None:
             expect(graph.locator(f'.node[data-id="{seed}"]')).to_have_count(1)
         expect(graph.locator(".node.missing")).to_contain_text("missing common source")
         assert graph.locator(".edge.to-missing").count() == 2
+        arcs = _check_graph(graph)["arcs"]
+        (sibling,) = [arc for arc in arcs if "sibling" in arc["cls"]]
+        assert sibling["start"] == sibling["end"]  # they share a source: a head at both ends
         page.screenshot(path=str(tmp_path / "unspin-cluster.png"), full_page=True)
 
         graph.locator(".edge.sibling .edge-label").click()  # the arrow's label, as a user would
@@ -224,6 +359,61 @@ def test_collection_page_in_chromium(tmp_path: Path) -> None:
     assert not problems, problems
     outside = [u for u in requests if not u.startswith((url + "/", "data:", "blob:"))]
     assert not outside, f"the page asked for something elsewhere: {outside}"
+
+
+def test_lineage_titles_and_word_differences_in_chromium(tmp_path: Path) -> None:
+    """Real Reuters re-edits with their titles, site and dates: clusters and search results show them, the
+    lineage boxes fit their labels and every arc has its arrowhead, and a compare opened from the graph names
+    both sides by title and marks the one word that differs inside their verbatim passage."""
+    from playwright.sync_api import expect
+
+    import unspin
+
+    rows = _reuters(REEDIT)
+    db = tmp_path / "reedit.db"
+    with unspin.Collection(db) as collection:
+        assert collection.add([*rows, str(need(SEED_A)), str(need(SEED_B))]).added == 4
+    problems: list[str] = []
+    with _serve("--db", str(db)) as url, _chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(url + "/#collection")
+        clusters = page.locator("#cluster-list .cluster-link")
+        expect(clusters).to_have_count(2, timeout=90_000)
+        reedit = clusters.filter(has_text="reuters.com")
+        expect(reedit.locator(".headline")).to_have_text(rows[0]["title"])  # the earlier one is the source
+        expect(reedit.locator(".facts")).to_contain_text("2 documents · 2006-10-27 · reuters.com")
+        expect(reedit.locator(".members")).to_contain_text(rows[1]["title"])
+
+        page.fill("#search-query", REEDIT[1])
+        page.click("#search")
+        hit = page.locator("#search-results tr.hit", has_text=rows[0]["title"])
+        expect(hit).to_contain_text("reuters.com · 2006-10-27 (published)", timeout=60_000)
+        expect(hit.locator(".covered")).to_contain_text(re.compile(r"\d+% of its text · 1 passage"))
+        expect(page.locator("#matching-sources")).to_contain_text("Matching sources: 1 of")
+        _shot(page, tmp_path, "collection.png")
+
+        reedit.click()
+        graph = page.locator("#cluster-graph svg")
+        expect(graph.locator(".edge.derived")).to_have_count(1, timeout=60_000)
+        geometry = _check_graph(graph)
+        titles = " ".join(label["text"] for label in geometry["labels"])
+        assert "Weak home building" in titles and "reuters.com" in titles
+        assert all(label["rect"][0] <= 320 for label in geometry["labels"])
+        expect(page.locator("#cluster-title")).to_contain_text(rows[0]["title"])
+        _shot(page, tmp_path, "lineage.png", docs=True)
+
+        graph.locator(".edge.derived .edge-label").click()  # the copy against its likely source
+        expect(page.locator("#verdict-related")).to_have_text("Related: same source", timeout=60_000)
+        expect(page.locator("#title-a")).to_contain_text("A: " + rows[1]["title"])
+        expect(page.locator("#title-b")).to_contain_text("B: " + rows[0]["title"])
+        expect(page.locator('#verdict [data-side="a"] .side-id')).to_have_text(REEDIT[1])
+        expect(page.locator("#passage-list")).to_contain_text("verbatim")
+        expect(page.locator("#pane-a .diff")).to_have_text(["November"])
+        expect(page.locator("#pane-b .diff")).to_have_text(["Nov"])
+        page.locator("#pane-a .diff").scroll_into_view_if_needed()
+        _shot(page, tmp_path, "word-differences.png")
+    assert not problems, problems
 
 
 @contextmanager

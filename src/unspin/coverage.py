@@ -23,6 +23,12 @@ class Coverage:
     def fraction(self) -> float:
         return self.chars / self.total if self.total else 0.0
 
+    @property
+    def percent(self) -> int:
+        """The fraction in whole percent, 100 only when all of it and 0 only when none of it."""
+        whole = int(self.fraction * 100 + 0.5)
+        return 100 if self.chars >= self.total > 0 else min(99, max(1 if self.chars else 0, whole))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "fraction": round(self.fraction, 4),

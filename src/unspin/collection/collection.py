@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import embed, settings
 from ..compare import Comparison, compare
+from ..coverage import Coverage
 from ..document import Document, load
 from ..errors import InputError
 from ..language import detect
@@ -103,6 +104,9 @@ class Hit:
     identical_to: str | None = None  # an earlier hit with this very text (the same story stored under two ids)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)  # title, site, url, date, dated_by, ...
     proven_on: int | None = None  # proven on only the first N sentences of each text (e5's bound); None: whole
+    covered: Coverage | None = field(
+        default=None, compare=False
+    )  # of the query (proven whole)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +117,7 @@ class Hit:
             "identical_to": self.identical_to,
             "proven_on": self.proven_on,
             "meta": dict(self.meta),
+            "covered": self.covered.to_dict() if self.covered else None,
         }
 
     @classmethod
@@ -125,6 +130,7 @@ class Hit:
             identical_to=data.get("identical_to"),
             meta=dict(data.get("meta") or {}),
             proven_on=data.get("proven_on"),
+            covered=_coverage(data.get("covered")),
         )
 
 
@@ -172,7 +178,7 @@ class Collection:
         self._vectors: VectorIndex | None = None
         self.postings = Postings(self.store.db)
         # (query text hash, doc number) -> (score, relation, disguise) of search proofs, most recent last
-        self._proofs: OrderedDict[tuple[str, int], tuple[float, str, tuple[str, ...]]] = OrderedDict()
+        self._proofs: OrderedDict[tuple[str, int], tuple[float, str, tuple[str, ...], Coverage]] = OrderedDict()
 
     def __enter__(self) -> Collection:
         return self
@@ -497,7 +503,9 @@ class Collection:
         if cost > budget:
             return Hit(key, score, "unverified", (), signals), 0
         hit = self._verify(mine, digest, number, key, signals, theirs)
-        return replace(hit, proven_on=PROOF_LEAD if cut_q or cut_d else None), cost
+        if cut_q or cut_d:  # its coverage would be of the leading sentences only
+            return replace(hit, proven_on=PROOF_LEAD, covered=None), cost
+        return hit, cost
 
     def _verify(
         self,
@@ -513,13 +521,15 @@ class Collection:
         cached = self._proofs.get((digest, number))
         if cached is None:
             comparison = compare(query, stored or self._document(number).document)
-            cached = (comparison.score, _RELATION[comparison.relation], tuple(comparison.side_b.disguise))
+            relation = _RELATION[comparison.relation]
+            cached = (comparison.score, relation, tuple(comparison.side_b.disguise), comparison.coverage("a"))
             self._proofs[(digest, number)] = cached
             while len(self._proofs) > PROOF_CACHE:
                 self._proofs.popitem(last=False)
         else:
             self._proofs.move_to_end((digest, number))
-        return Hit(key, cached[0], cached[1], cached[2], signals)
+        covered = cached[3] if cached[1] != "unrelated" else None
+        return Hit(key, cached[0], cached[1], cached[2], signals, covered=covered)
 
     def forget_verdicts(self) -> None:
         """Forget the search verdicts cached in memory (benchmarks call this so every query pays for its proof)."""
@@ -853,6 +863,10 @@ def _date(doc: Document) -> str | None:
 
 
 DISPLAY = ("title", "site", "url", "author", "language")
+
+
+def _coverage(data: Mapping[str, Any] | None) -> Coverage | None:
+    return Coverage(int(data["chars"]), int(data["total"]), int(data["passages"])) if data else None
 
 
 def _display(meta: Mapping[str, Any], date: str | None) -> dict[str, Any]:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, cast
 
+from ..differences import word_differences
+
 if TYPE_CHECKING:
     from ..compare import Comparison
+    from ..document import Document
 
 _COLOURS = ("#ffe08a", "#a8e6cf", "#bcd4ff", "#ffc3a0", "#d7b8f3", "#c1f0f6", "#f6d1e1", "#dcedc1")
 
 
 def to_html(comparison: Comparison) -> str:
-    """One page, no external requests: both texts side by side, passages coloured alike,
-    substitutions highlighted with the counterpart on hover, boilerplate struck through."""
+    """One page, no external requests: both texts side by side, passages coloured alike, each side's coverage,
+    substitutions highlighted with the counterpart on hover (a toggle hides them), the words that differ inside
+    verbatim passages marked, boilerplate struck through; it prints the verdict and both texts side by side."""
     c = comparison
+    differences = word_differences(c)
     sides = []
     for name, doc, other_name in (("a", c.a, "b"), ("b", c.b, "a")):
         marks: list[tuple[int, int, str, object]] = []
@@ -24,6 +29,9 @@ def to_html(comparison: Comparison) -> str:
         for n, s in enumerate(c.substitutions):
             mine, theirs = (s.a, s.b) if name == "a" else (s.b, s.a)
             marks.append((mine.start, mine.end, "s", (n, theirs.text)))
+        for d in differences:
+            for span in d.a if name == "a" else d.b:
+                marks.append((span.start, span.end, "d", None))
         seg = c.segmented_a if name == "a" else c.segmented_b
         for b in seg.boilerplate:
             marks.append((b.span.start, b.span.end, "bp", b.reason))
@@ -36,7 +44,8 @@ def to_html(comparison: Comparison) -> str:
     for (name, doc, _, body), side in zip(sides, (c.side_a, c.side_b), strict=True):
         evidence = "".join(f"<li>{html.escape(e)}</li>" for e in side.evidence)
         panes.append(
-            f'<section class="pane" id="pane-{name}"><h2>{name.upper()}: {html.escape(doc.path or doc.name)}</h2>'
+            f'<section class="pane" id="pane-{name}"><h2>{name.upper()}: {html.escape(side_name(doc))}</h2>'
+            f'<p class="coverage" id="coverage-{name}">{html.escape(coverage_line(c, name))}</p>'
             f'<p class="disguise">{html.escape(side.language)} · disguise: '
             f"<strong>{html.escape(', '.join(side.disguise) or 'none')}</strong></p>"
             f'<ul class="evidence">{evidence}</ul><div class="text">{body}</div></section>'
@@ -46,7 +55,27 @@ def to_html(comparison: Comparison) -> str:
         f"<span>{html.escape(_flat(p.a.text, 80))}</span></li>"
         for n, p in enumerate(c.passages)
     )
-    return _PAGE.format(verdict=verdict, panes="".join(panes), passages=rows, css=_CSS, js=_JS)
+    toggle = (
+        f'<label class="toggle"><input type="checkbox" id="show-subs" checked> outline substitutions '
+        f"({len(c.substitutions)})</label>"
+    )
+    return _PAGE.format(verdict=verdict, toggle=toggle, panes="".join(panes), passages=rows, css=_CSS, js=_JS)
+
+
+def side_name(doc: Document) -> str:
+    """What a side is called: its title, else its path or name (a stored document's id, a file name)."""
+    return str(doc.meta.get("title") or doc.path or doc.name)
+
+
+def coverage_line(comparison: Comparison, side: str) -> str:
+    """ "61% of B's text is found in A: 4 passages, 2,310 of 3,790 characters" """
+    cov = comparison.coverage(side)
+    other = "B" if side == "a" else "A"
+    passages = f"{cov.passages} passage{'' if cov.passages == 1 else 's'}"
+    return (
+        f"{cov.percent}% of {side.upper()}’s text is found in {other}: {passages}, "
+        f"{cov.chars:,} of {cov.total:,} characters"
+    )
 
 
 def _render(text: str, marks: list[tuple[int, int, str, object]]) -> str:
@@ -61,6 +90,9 @@ def _render(text: str, marks: list[tuple[int, int, str, object]]) -> str:
             if kind == "p":
                 classes.append("passage")
                 attrs.append(f'data-p="{value}" style="background:{_COLOURS[int(value) % len(_COLOURS)]}"')  # type: ignore[call-overload]
+            elif kind == "d":
+                classes.append("diff")
+                attrs.append('title="differs from the other side in this verbatim passage"')
             elif kind == "s":
                 number, counterpart = cast(tuple[int, str], value)
                 classes.append("sub")
@@ -91,12 +123,20 @@ main{display:grid;grid-template-columns:1fr 1fr;gap:1em;padding:1em}
 .sub:hover::after{content:"↔ " attr(data-counterpart);position:absolute;left:0;top:1.6em;z-index:9;
  background:#212121;color:#fff;padding:.2em .5em;border-radius:4px;white-space:nowrap;font-size:13px}
 .boilerplate{color:#999;text-decoration:line-through}
+.diff{background:#ffab91!important;text-decoration:underline 2px #bf360c}
+.hide-subs .sub{outline:none}.hide-subs .sub:hover::after{display:none}
+.coverage{font-weight:600;margin:.3em 0}.toggle{margin-left:1.5em;font-size:14px}
+@media print{@page{size:A4 landscape;margin:12mm}nav,.toggle{display:none}
+ main{display:grid;grid-template-columns:1fr 1fr}.pane{max-height:none;overflow:visible;border:none}
+ .passage,.diff,.sub,header{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 .passage.active{box-shadow:0 0 0 2px #1565c0}
 nav{padding:0 1.2em}nav ol{columns:2;font-size:14px}
 .evidence{font-size:13px;color:#555}
 """
 
 _JS = """
+document.getElementById('show-subs').addEventListener('change',function(ev){
+ document.body.classList.toggle('hide-subs',!ev.target.checked);});
 document.querySelectorAll('[data-p]').forEach(function(el){el.addEventListener('click',function(ev){
  ev.preventDefault();var n=el.getAttribute('data-p');
  document.querySelectorAll('.passage.active').forEach(function(x){x.classList.remove('active')});
@@ -108,7 +148,7 @@ document.querySelectorAll('[data-p]').forEach(function(el){el.addEventListener('
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>unspin compare</title><style>{css}</style></head>
-<body><header>{verdict}</header>
+<body><header>{verdict}{toggle}</header>
 <nav><h3>Passages</h3><ol>{passages}</ol></nav>
 <main>{panes}</main>
 <script>{js}</script></body></html>

@@ -1,12 +1,26 @@
 // unspin page: plain JavaScript, no build step, talks only to this server.
 // Offsets in the API are Unicode code points; JavaScript strings count UTF-16 units,
 // so texts are split into code points (Array.from) before slicing.
+// This file: shared helpers (window.unspin) and the compare view. lineage.js draws a cluster's graph,
+// collection.js is the collection view (unspin serve --db).
 "use strict";
 
 (function () {
   const COLOURS = ["#ffe08a", "#a8e6cf", "#bcd4ff", "#ffc3a0", "#d7b8f3", "#c1f0f6", "#f6d1e1", "#dcedc1"];
   const $ = (id) => document.getElementById(id);
-  const state = { files: { a: null, b: null }, result: null, request: null, current: -1, collection: false };
+  // names: the label and title each side is shown with (a stored document's id and title, a file's name)
+  const state = { files: { a: null, b: null }, names: { a: null, b: null }, result: null, request: null, current: -1 };
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([key, value]) => {
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else node.setAttribute(key, value);
+    });
+    (children || []).forEach((child) => node.append(child));
+    return node;
+  }
 
   // ------------------------------------------------------------ input
 
@@ -21,6 +35,7 @@
       // a preview only: the file itself is sent, and the server decodes it (UTF-8, UTF-16, cp1252)
       area.value = new TextDecoder("utf-8").decode(buffer);
       state.files[side] = file;
+      state.names[side] = null;
       setSource(side, "file: " + file.name + " (" + file.size.toLocaleString() + " bytes; editing the text sends the text instead)");
     }).catch((err) => showError("cannot read " + file.name + ": " + err));
   }
@@ -28,8 +43,9 @@
   ["a", "b"].forEach((side) => {
     const area = $("text-" + side);
     area.addEventListener("input", () => {
-      if (state.files[side]) {
+      if (state.files[side] || state.names[side]) {
         state.files[side] = null;
+        state.names[side] = null;
         setSource(side, "edited text");
       }
     });
@@ -55,7 +71,12 @@
       });
       return () => ({ method: "POST", body: form });
     }
-    const body = JSON.stringify(texts);
+    const sides = {};
+    ["a", "b"].forEach((side) => {
+      const named = state.names[side];
+      sides[side] = named ? Object.assign({ text: texts[side] }, named) : texts[side];
+    });
+    const body = JSON.stringify(sides);
     return () => ({ method: "POST", headers: { "Content-Type": "application/json" }, body: body });
   }
 
@@ -103,7 +124,7 @@
     status.textContent = "Comparing…";
     const request = buildRequest();
     try {
-      const response = await post("/api/compare?include=text", request());
+      const response = await post("/api/compare?include=text,differences", request());
       const data = await response.json();
       state.result = data;
       state.request = request;
@@ -116,9 +137,22 @@
     }
   }
 
+  // Loads two texts into the compare view and compares them; each side is {text, name, title?}
+  // (the collection view opens stored documents this way, named by their id and title).
+  async function compareTexts(a, b) {
+    ["a", "b"].forEach((side, n) => {
+      const given = [a, b][n];
+      $("text-" + side).value = given.text;
+      state.files[side] = null;
+      state.names[side] = { name: given.name, title: given.title || undefined };
+      setSource(side, given.title ? given.name + " — " + given.title : given.name);
+    });
+    await runCompare();
+  }
+
   $("inputs").addEventListener("submit", runCompare);
   $("clear").addEventListener("click", () => {
-    ["a", "b"].forEach((side) => { $("text-" + side).value = ""; state.files[side] = null; setSource(side, ""); });
+    ["a", "b"].forEach((side) => { $("text-" + side).value = ""; state.files[side] = null; state.names[side] = null; setSource(side, ""); });
     $("status").textContent = "";
     $("text-a").focus();
   });
@@ -130,23 +164,42 @@
 
   // ------------------------------------------------------------ results
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([key, value]) => {
-      if (key === "text") node.textContent = value;
-      else if (key === "class") node.className = value;
-      else node.setAttribute(key, value);
-    });
-    (children || []).forEach((child) => node.append(child));
-    return node;
+  // What a side is called: its title, else its file name or stored id; a pasted text has neither.
+  function sideName(info) {
+    if (info.title) return info.title;
+    if (info.name && info.name !== "a" && info.name !== "b") return info.name;
+    return "pasted text";
   }
 
-  function sideBlock(label, side) {
-    const evidence = el("ul", {}, (side.evidence || []).map((line) => el("li", { text: line })));
-    const details = el("details", {}, [el("summary", { text: (side.evidence || []).length + " pieces of evidence" }), evidence]);
-    return el("div", { class: "side", "data-side": label.toLowerCase() }, [
-      el("h3", { text: label + ": " + (side.name || "") + " (" + (side.language || "?") + ")" }),
-      el("div", {}, ["disguise: ", el("span", { class: "disguise", text: (side.disguise || []).join(", ") })]),
+  function count(n, word) {
+    return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s");
+  }
+
+  // As Coverage.percent: 100% only when all of it, 0% only when none of it.
+  function percent(fraction) {
+    const whole = Math.round(fraction * 100);
+    return (fraction < 1 ? Math.min(99, Math.max(fraction > 0 ? 1 : 0, whole)) : 100) + "%";
+  }
+
+  function coverageLine(data, side) {
+    const c = data[side].coverage;
+    const me = side.toUpperCase(), other = side === "a" ? "B" : "A";
+    return el("p", { class: "coverage", id: "coverage-" + side }, [
+      el("strong", { class: "share", text: percent(c.fraction) }),
+      " of " + me + "’s text is found in " + other + ": " + count(c.passages, "passage") + ", " +
+        c.chars.toLocaleString("en") + " of " + c.total.toLocaleString("en") + " characters",
+    ]);
+  }
+
+  function sideBlock(data, side) {
+    const info = data[side];
+    const evidence = el("ul", {}, (info.evidence || []).map((line) => el("li", { text: line })));
+    const details = el("details", {}, [el("summary", { text: count((info.evidence || []).length, "piece") + " of evidence" }), evidence]);
+    return el("div", { class: "side", "data-side": side }, [
+      el("h3", { class: "side-name", text: side.toUpperCase() + ": " + sideName(info) }),
+      info.title && info.name && info.name !== side ? el("div", { class: "muted side-id", text: info.name }) : "",
+      coverageLine(data, side),
+      el("div", {}, ["disguise: ", el("span", { class: "disguise", text: (info.disguise || []).join(", ") }), " · language " + (info.language || "?")]),
       details,
     ]);
   }
@@ -159,17 +212,18 @@
         el("strong", { id: "verdict-related", text: data.related ? "Related: same source" : "Unrelated" }),
         " · score ", el("span", { id: "verdict-score", text: data.score.toFixed(2) }),
         " · relation ", el("strong", { id: "verdict-relation", text: data.relation }),
-        " · " + data.passages.length + " passages, " + data.substitutions.length + " substitutions",
+        " · " + count(data.passages.length, "passage") + ", " + count(data.substitutions.length, "substitution"),
       ]),
-      el("div", { class: "sides" }, [sideBlock("A", data.a), sideBlock("B", data.b)]),
+      el("div", { class: "sides" }, [sideBlock(data, "a"), sideBlock(data, "b")]),
     );
     ["a", "b"].forEach((side) => {
       const info = data[side];
-      $("title-" + side).replaceChildren(side.toUpperCase() + ": " + (info.name || ""),
+      $("title-" + side).replaceChildren(side.toUpperCase() + ": " + sideName(info),
         el("span", { class: "lang", text: " · " + info.language + " · " + (info.disguise || []).join(", ") }));
       renderText($("pane-" + side), info.text || "", marksFor(data, side));
     });
     renderPassageList(data);
+    renderSubstitutions(data);
     state.current = -1;
     $("results").hidden = false;
     $("inputs").hidden = true;
@@ -183,6 +237,7 @@
     data.substitutions.forEach((s, n) => marks.push({
       start: s[side].start, end: s[side].end, kind: "s", n: n, other: s[other].text, rarer: s.rarer === side,
     }));
+    (data.differences || []).forEach((d) => d[side].forEach((span) => marks.push({ start: span.start, end: span.end, kind: "d" })));
     (data[side].boilerplate || []).forEach((b) => marks.push({ start: b.start, end: b.end, kind: "bp", reason: b.reason }));
     return marks;
   }
@@ -213,6 +268,9 @@
           span.title = "↔ " + m.other;
           span.tabIndex = 0;
           span.setAttribute("aria-label", piece + ", the other text has: " + m.other);
+        } else if (m.kind === "d") {
+          classes.push("diff");
+          span.title = "differs from the other side’s wording in this verbatim passage";
         } else {
           classes.push("boilerplate");
           span.title = "boilerplate: " + m.reason;
@@ -233,7 +291,7 @@
   function renderPassageList(data) {
     const list = $("passage-list");
     const textA = Array.from(data.a.text || "");
-    $("passages-title").textContent = data.passages.length + " passages";
+    $("passages-title").textContent = count(data.passages.length, "passage");
     list.replaceChildren(...data.passages.map((p, n) => {
       const button = el("button", { type: "button", "data-p": String(n) }, [
         el("span", { class: "meta", text: (n + 1) + ". " + p.kind + " · " + p.score.toFixed(2) + " · " + p.method }),
@@ -244,6 +302,35 @@
       return el("li", {}, [button]);
     }));
     if (!data.passages.length) list.replaceChildren(el("li", { text: "No aligned passages." }));
+  }
+
+  // The same swap made several times ("International Criminal" ↔ "Global Lawbreaker" three times) is one row.
+  function substitutionGroups(subs) {
+    const groups = new Map();
+    subs.forEach((s, n) => {
+      const key = s.a.text.toLowerCase() + "\u0000" + s.b.text.toLowerCase();
+      if (!groups.has(key)) groups.set(key, { a: s.a.text, b: s.b.text, worse: s.worse, items: [] });
+      groups.get(key).items.push(n);
+    });
+    return Array.from(groups.values()).sort((x, y) => y.items.length - x.items.length || x.items[0] - y.items[0]);
+  }
+
+  function renderSubstitutions(data) {
+    const groups = substitutionGroups(data.substitutions);
+    $("show-subs").checked = true;
+    $("results").classList.remove("hide-subs");
+    $("show-subs-count").textContent = String(data.substitutions.length);
+    $("subs-title").textContent = count(data.substitutions.length, "substitution") + ", " + groups.length + " distinct";
+    $("sub-groups").replaceChildren(...groups.map((g) => {
+      const button = el("button", { type: "button", class: "sub-group", "data-s": String(g.items[0]) }, [
+        el("span", { class: "a-side" + (g.worse === "a" ? " worse" : ""), text: g.a }), " ↔ ",
+        el("span", { class: "b-side" + (g.worse === "b" ? " worse" : ""), text: g.b }),
+        g.items.length > 1 ? el("span", { class: "count", text: " ×" + g.items.length }) : "",
+      ]);
+      button.addEventListener("click", () => goToSubstitution(g.items[0]));
+      return el("li", {}, [button]);
+    }));
+    $("subs-box").hidden = !groups.length;
   }
 
   function scrollPaneTo(pane, node) {
@@ -264,10 +351,27 @@
     });
   }
 
+  function goToSubstitution(n) {
+    if ($("results").classList.contains("hide-subs")) { $("show-subs").checked = true; $("results").classList.remove("hide-subs"); }
+    ["a", "b"].forEach((side) => {
+      const pane = $("pane-" + side);
+      const hit = pane.querySelector('.sub[data-s="' + n + '"]');
+      if (hit) scrollPaneTo(pane, hit);
+    });
+    const mine = $("pane-b").querySelector('.sub[data-s="' + n + '"]');
+    if (mine) mine.focus({ preventScroll: true });
+  }
+
+  $("show-subs").addEventListener("change", (ev) => {
+    $("results").classList.toggle("hide-subs", !ev.target.checked);
+    hideTip();
+  });
+
   // ------------------------------------------------------------ tooltip
 
   const tooltip = $("tooltip");
   function showTip(target) {
+    if ($("results").classList.contains("hide-subs")) return;
     const rect = target.getBoundingClientRect();
     const mine = target.closest(".text").id === "pane-a" ? "A" : "B";
     tooltip.replaceChildren(mine === "A" ? "B has: " : "A has: ", el("span", { class: "other", text: target.dataset.counterpart }));
@@ -286,7 +390,7 @@
     pane.addEventListener("scroll", hideTip);
   });
 
-  // ------------------------------------------------------------ downloads
+  // ------------------------------------------------------------ downloads and print
 
   function download(blob, name) {
     const url = URL.createObjectURL(blob);
@@ -300,8 +404,9 @@
   $("download-json").addEventListener("click", () => {
     if (!state.result) return;
     const data = JSON.parse(JSON.stringify(state.result));
-    delete data.a.text; // the texts were asked for with ?include=text; the download is exactly to_dict()
+    delete data.a.text; // the texts and differences were asked for with ?include=; the download is exactly to_dict()
     delete data.b.text;
+    delete data.differences;
     download(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }), "unspin-comparison.json");
   });
 
@@ -320,353 +425,7 @@
     }
   });
 
-  // ------------------------------------------------------------ the collection (unspin serve --db)
-
-  // The SVG namespace, as the HTML parser assigns it (keeps even a namespace URL out of the static files).
-  const SVG = (() => { const box = document.createElement("div"); box.innerHTML = "<svg></svg>"; return box.firstChild.namespaceURI; })();
-  const docs = new Map(); // id -> promise of the stored document
-  const view = { clusters: null, query: null };
-
-  function svg(tag, attrs, children) {
-    const node = document.createElementNS(SVG, tag);
-    Object.entries(attrs || {}).forEach(([key, value]) => {
-      if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value);
-    });
-    (children || []).forEach((child) => node.append(child));
-    return node;
-  }
-
-  async function getJSON(url, init) {
-    return (await post(url, init)).json();
-  }
-
-  function stored(id) {
-    if (!docs.has(id)) {
-      const promise = getJSON("/api/documents/" + encodeURIComponent(id));
-      promise.catch(() => docs.delete(id));
-      docs.set(id, promise);
-    }
-    return docs.get(id);
-  }
-
-  function titleOf(doc) {
-    const meta = (doc && doc.document && doc.document.meta) || {};
-    return meta.title || "";
-  }
-
-  function shortId(id) {
-    const parts = id.split("/");
-    return parts[parts.length - 1] || id;
-  }
-
-  function clip(text, limit) {
-    return text.length <= limit ? text : text.slice(0, limit - 1) + "…";
-  }
-
-  function setStatus(id, message, error) {
-    $(id).textContent = message;
-    $(id).classList.toggle("error", Boolean(error));
-  }
-
-  // Opens the compare view with both texts loaded and runs the comparison.
-  // A side is {id} (a stored document) or {text, name} (the search query).
-  async function comparePair(a, b) {
-    location.hash = "#compare";
-    showView("compare");
-    $("inputs").hidden = false;
-    $("results").hidden = true;
-    setStatus("status", "Loading the two documents…");
-    try {
-      const sides = await Promise.all([a, b].map(async (side) => {
-        if (side.text !== undefined) return { text: side.text, label: side.name };
-        const doc = await stored(side.id);
-        return { text: doc.document.text, label: "stored: " + doc.id + (titleOf(doc) ? " — " + titleOf(doc) : "") };
-      }));
-      ["a", "b"].forEach((side, n) => {
-        $("text-" + side).value = sides[n].text;
-        state.files[side] = null;
-        setSource(side, sides[n].label);
-      });
-    } catch (err) {
-      showError(err.message);
-      return;
-    }
-    await runCompare();
-  }
-
-  function pairButton(a, b, label) {
-    const button = el("button", { type: "button", class: "pair", text: label });
-    button.addEventListener("click", () => comparePair(a, b));
-    return button;
-  }
-
-  // ---- search
-
-  async function runSearch(ev) {
-    if (ev) ev.preventDefault();
-    const query = $("search-query").value;
-    if (!query.trim()) { setStatus("search-status", "Paste a text or give a stored id.", true); return; }
-    setStatus("search-status", "Searching…");
-    $("search").disabled = true;
-    try {
-      let data = null, asked = null;
-      const line = query.trim();
-      if (!line.includes("\n")) { // one line: a stored id if there is one, else the text itself
-        try {
-          data = await getJSON("/api/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: line, top: 10 }) });
-          asked = { id: line };
-        } catch (_) { data = null; }
-      }
-      if (!data) {
-        data = await getJSON("/api/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: query, top: 10 }) });
-        asked = { text: query, name: "your text" };
-      }
-      view.query = asked;
-      setStatus("search-status", data.hits.length + " results" + (asked.id ? " for stored document " + asked.id : " for your text"));
-      renderHits(data.hits, asked);
-    } catch (err) {
-      setStatus("search-status", err.message, true);
-    } finally {
-      $("search").disabled = false;
-    }
-  }
-
-  function labels(items, cls) {
-    return (items || []).map((x) => el("span", { class: "label " + cls, text: x }));
-  }
-
-  function renderHits(hits, asked) {
-    const box = $("search-results");
-    if (!hits.length) { box.replaceChildren(el("p", { class: "muted", text: "Nothing in the collection shares a source with it." })); return; }
-    const rows = hits.map((hit) => {
-      const title = el("span", { class: "title" });
-      stored(hit.id).then((doc) => {
-        title.textContent = titleOf(doc);
-        if (doc.date) title.append(el("span", { class: "muted", text: (titleOf(doc) ? " · " : "") + doc.date + (doc.dated_by ? " (" + doc.dated_by + ")" : "") }));
-      }).catch(() => {});
-      const open = pairButton(asked, { id: hit.id }, "Compare");
-      open.setAttribute("aria-label", "Compare with " + hit.id);
-      return el("tr", { class: "hit" }, [
-        el("td", {}, [el("code", { text: hit.id }), el("br"), title]),
-        el("td", { class: "num", text: hit.score.toFixed(2) }),
-        el("td", {}, labels(hit.identical_to ? [hit.relation, "identical to " + shortId(hit.identical_to)] : [hit.relation], "relation " + hit.relation)),
-        el("td", {}, labels(hit.disguise, "disguise")),
-        el("td", {}, [open]),
-      ]);
-    });
-    box.replaceChildren(el("table", {}, [
-      el("thead", {}, [el("tr", {}, ["Document", "Score", "Relation", "Disguise", ""].map((h) => el("th", { scope: "col", text: h })))]),
-      el("tbody", {}, rows),
-    ]));
-  }
-
-  $("search-form").addEventListener("submit", runSearch);
-  $("search-query").addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) runSearch(ev);
-  });
-
-  // ---- clusters
-
-  async function loadClusters(force) {
-    if (view.clusters && !force) return view.clusters;
-    setStatus("clusters-status", "Finding clusters (each link is verified; this can take a while)…");
-    try {
-      const data = await getJSON("/api/clusters");
-      view.clusters = data.clusters;
-      setStatus("clusters-status", data.clusters.length ? "" : "No clusters yet: index documents that share a source.");
-      return view.clusters;
-    } catch (err) {
-      setStatus("clusters-status", err.message, true);
-      throw err;
-    }
-  }
-
-  function renderClusterList(clusters) {
-    $("cluster-list").replaceChildren(...clusters.map((c) => {
-      const link = el("a", { href: "#cluster=" + encodeURIComponent(c.id), class: "cluster-link" }, [
-        el("strong", { text: c.size + " documents" }),
-        " · " + c.derived.length + " derived, " + c.siblings.length + " sibling pairs",
-        c.missing_source ? el("span", { class: "label missing", text: "missing common source" }) : "",
-        el("span", { class: "members", text: c.members.map(shortId).join(", ") }),
-      ]);
-      return el("li", {}, [link]);
-    }));
-  }
-
-  $("clusters-refresh").addEventListener("click", () => loadClusters(true).then(renderClusterList).catch(() => {}));
-
-  // Levels: a document with no stored source sits on top; a copy one row below its source.
-  function levels(cluster) {
-    const sourceOf = new Map();
-    cluster.derived.forEach((d) => { if (!sourceOf.has(d.copy)) sourceOf.set(d.copy, d.source); });
-    const level = new Map();
-    function depth(id, seen) {
-      if (level.has(id)) return level.get(id);
-      const src = sourceOf.get(id);
-      const value = src && !seen.has(src) && cluster.members.includes(src) ? depth(src, new Set([...seen, id])) + 1 : 0;
-      level.set(id, value);
-      return value;
-    }
-    cluster.members.forEach((id) => depth(id, new Set([id])));
-    return level;
-  }
-
-  async function renderCluster(id) {
-    const page = $("cluster-page");
-    $("collection-home").hidden = true;
-    page.hidden = false;
-    $("cluster-title").textContent = "Cluster";
-    $("cluster-graph").replaceChildren();
-    $("cluster-pairs").replaceChildren();
-    setStatus("cluster-status", "Loading the cluster…");
-    let cluster, info;
-    try {
-      cluster = await getJSON("/api/clusters/" + encodeURIComponent(id));
-      info = new Map(await Promise.all(cluster.members.map(async (m) => [m, await stored(m).catch(() => null)])));
-    } catch (err) {
-      setStatus("cluster-status", err.message, true);
-      return;
-    }
-    setStatus("cluster-status", "");
-    $("cluster-title").textContent = "Cluster of " + cluster.size + " documents" + (cluster.missing_source ? " — their common source is not in the collection" : "");
-    $("cluster-graph").replaceChildren(drawGraph(cluster, info));
-    const pairs = [];
-    cluster.derived.forEach((d) => pairs.push(el("li", {}, [pairButton({ id: d.copy }, { id: d.source },
-      shortId(d.copy) + " likely derived from " + shortId(d.source) + " (" + d.by + ", " + d.score.toFixed(2) + ")")])));
-    cluster.siblings.forEach(([a, b]) => pairs.push(el("li", {}, [pairButton({ id: a }, { id: b },
-      shortId(a) + " and " + shortId(b) + " share a source" + (cluster.missing_source ? " (missing)" : ""))])));
-    $("cluster-pairs").replaceChildren(...pairs);
-    page.focus();
-  }
-
-  const NODE_W = 230, NODE_H = 64, GAP_X = 40, GAP_Y = 80, PAD = 24;
-
-  function drawGraph(cluster, info) {
-    const level = levels(cluster);
-    const missing = cluster.missing_source;
-    const shift = missing ? 1 : 0;
-    const rows = [];
-    const dateOf = (m) => (info.get(m) && info.get(m).date) || "";
-    cluster.members.slice().sort((x, y) => (dateOf(x) || "~").localeCompare(dateOf(y) || "~") || x.localeCompare(y)).forEach((m) => {
-      const row = level.get(m) + shift;
-      (rows[row] = rows[row] || []).push(m);
-    });
-    if (missing) rows[0] = ["\u0000missing"];
-    const widest = Math.max(...rows.filter(Boolean).map((r) => r.length));
-    const width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X;
-    const height = PAD * 2 + rows.length * NODE_H + (rows.length - 1) * GAP_Y + 30;
-    const pos = new Map();
-    rows.forEach((row, r) => (row || []).forEach((m, i) => {
-      const span = row.length * NODE_W + (row.length - 1) * GAP_X;
-      pos.set(m, { x: (width - span) / 2 + i * (NODE_W + GAP_X), y: PAD + r * (NODE_H + GAP_Y) });
-    }));
-    const root = svg("svg", { viewBox: "0 0 " + width + " " + height, width: String(width), height: String(height), role: "group", "aria-label": "Lineage of the cluster", class: "lineage" });
-    const edges = svg("g", { class: "edges" });
-    const nodes = svg("g", { class: "nodes" });
-    root.append(edges, nodes);
-
-    function edge(from, to, cls, label, a, b) {
-      const p = pos.get(from), q = pos.get(to);
-      let d, lx, ly, head = null;
-      if (p.y === q.y) { // same row: a curve below the nodes
-        const [l, r] = p.x < q.x ? [p, q] : [q, p];
-        const x1 = l.x + NODE_W / 2, x2 = r.x + NODE_W / 2, y = p.y + NODE_H;
-        d = "M" + x1 + "," + y + " Q" + (x1 + x2) / 2 + "," + (y + 50) + " " + x2 + "," + y;
-        lx = (x1 + x2) / 2; ly = y + 38;
-      } else {
-        const up = p.y > q.y;
-        const x1 = p.x + NODE_W / 2, y1 = up ? p.y : p.y + NODE_H, x2 = q.x + NODE_W / 2, y2 = up ? q.y + NODE_H : q.y;
-        d = "M" + x1 + "," + y1 + " L" + x2 + "," + y2;
-        lx = (x1 + x2) / 2 + 6; ly = (y1 + y2) / 2;
-        // the arrowhead at the source's end, drawn as a triangle along the line
-        const len = Math.hypot(x2 - x1, y2 - y1) || 1, ux = (x2 - x1) / len, uy = (y2 - y1) / len;
-        const bx = x2 - ux * 11, by = y2 - uy * 11;
-        head = [[x2, y2], [bx - uy * 5, by + ux * 5], [bx + uy * 5, by - ux * 5]].map((pt) => pt.join(",")).join(" ");
-      }
-      const group = svg("g", { class: "edge " + cls, "data-from": from, "data-to": to }, [
-        svg("path", { d: d, class: "hit-area" }),
-        svg("path", { d: d, class: "line" }),
-        svg("text", { x: String(lx), y: String(ly), class: "edge-label", text: label }),
-      ]);
-      if (head) group.append(svg("polygon", { points: head, class: "head" }));
-      if (a && b) {
-        group.setAttribute("tabindex", "0");
-        group.setAttribute("role", "button");
-        group.setAttribute("aria-label", "Compare " + a + " with " + b + " (" + label + ")");
-        group.append(svg("title", { text: "Compare " + a + " with " + b }));
-        group.addEventListener("click", () => comparePair({ id: a }, { id: b }));
-        group.addEventListener("keydown", (ev) => {
-          if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); comparePair({ id: a }, { id: b }); }
-        });
-      }
-      edges.append(group);
-    }
-
-    cluster.derived.forEach((dv) => { if (pos.has(dv.copy) && pos.has(dv.source)) edge(dv.copy, dv.source, "derived", "derived from " + dv.score.toFixed(2), dv.copy, dv.source); });
-    if (missing) {
-      const linked = new Set();
-      cluster.siblings.forEach(([a, b]) => { linked.add(a); linked.add(b); });
-      cluster.members.forEach((m) => { if (level.get(m) === 0 && (linked.has(m) || !cluster.siblings.length)) edge(m, "\u0000missing", "to-missing", "derived from", null, null); });
-    }
-    cluster.siblings.forEach(([a, b]) => { if (pos.has(a) && pos.has(b)) edge(a, b, "sibling", "siblings: compare", a, b); });
-
-    pos.forEach((p, m) => {
-      const isMissing = m === "\u0000missing";
-      const doc = info.get(m);
-      const title = isMissing ? "missing common source" : (titleOf(doc) || shortId(m));
-      const sub = isMissing ? "not in the collection" : [(doc && doc.date) || "no date", titleOf(doc) ? shortId(m) : ""].filter(Boolean).join(" · ");
-      const group = svg("g", { class: "node" + (isMissing ? " missing" : ""), "data-id": isMissing ? "" : m, transform: "translate(" + p.x + "," + p.y + ")" }, [
-        svg("rect", { width: String(NODE_W), height: String(NODE_H), rx: "8" }),
-        svg("text", { x: "12", y: "26", class: "node-title", text: clip(title, 30) }),
-        svg("text", { x: "12", y: "48", class: "node-sub", text: clip(sub, 34) }),
-        svg("title", { text: isMissing ? "The members share a source that is not in the collection" : m + (doc && doc.date ? " · " + doc.date : "") + (titleOf(doc) ? " · " + titleOf(doc) : "") }),
-      ]);
-      nodes.append(group);
-    });
-    return root;
-  }
-
-  // ---- views
-
-  function showView(name) {
-    $("compare-view").hidden = name !== "compare";
-    $("collection-view").hidden = name === "compare";
-    $("tab-compare").setAttribute("aria-current", String(name === "compare"));
-    $("tab-collection").setAttribute("aria-current", String(name !== "compare"));
-    hideTip();
-  }
-
-  function route() {
-    if (!state.collection) { showView("compare"); return; }
-    const hash = location.hash;
-    if (hash.startsWith("#cluster=")) {
-      showView("collection");
-      renderCluster(decodeURIComponent(hash.slice("#cluster=".length)));
-    } else if (hash === "#collection") {
-      showView("collection");
-      $("cluster-page").hidden = true;
-      $("collection-home").hidden = false;
-      loadClusters(false).then(renderClusterList).catch(() => {});
-    } else {
-      showView("compare");
-    }
-  }
-
-  async function detectCollection() {
-    try {
-      const health = await (await fetch("/healthz")).json();
-      if (!health.collection) return;
-      state.collection = true;
-      $("views").hidden = false;
-      getJSON("/api/stats").then((s) => {
-        $("collection-stats").textContent = s.documents.toLocaleString() + " documents, " + s.identical_copies.toLocaleString() + " of them identical copies";
-      }).catch(() => {});
-      window.addEventListener("hashchange", route);
-      route();
-    } catch (_) { /* no collection view */ }
-  }
-  detectCollection();
+  $("print").addEventListener("click", () => window.print());
 
   // ------------------------------------------------------------ keys
 
@@ -679,4 +438,6 @@
     if (ev.key === "n") goTo(Math.min(state.current + 1, state.result.passages.length - 1));
     else if (ev.key === "p") goTo(Math.max(state.current - 1, 0));
   });
+
+  window.unspin = { $: $, el: el, post: post, showError: showError, hideTip: hideTip, compareTexts: compareTexts, percent: percent };
 })();
