@@ -279,7 +279,8 @@ def test_review_page_on_the_seeds(server: str, tmp_path: Path, seed_comparison: 
         groups = {(s.a.text.lower(), s.b.text.lower()) for s in c.substitutions}
         rows = page.locator("#sub-groups button")
         expect(rows).to_have_count(len(groups))
-        expect(page.locator("#subs-title")).to_have_text(f"{len(c.substitutions)} substitutions, {len(groups)} distinct")
+        title = f"{len(c.substitutions)} substitutions, {len(groups)} distinct"
+        expect(page.locator("#subs-title")).to_have_text(title)
         lawbreaker = page.locator("#sub-groups button", has_text="Global Lawbreaker").first
         expect(lawbreaker).to_contain_text("International Criminal")
         lawbreaker.click()  # jumps to its first occurrence in B

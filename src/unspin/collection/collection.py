@@ -104,9 +104,7 @@ class Hit:
     identical_to: str | None = None  # an earlier hit with this very text (the same story stored under two ids)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)  # title, site, url, date, dated_by, ...
     proven_on: int | None = None  # proven on only the first N sentences of each text (e5's bound); None: whole
-    covered: Coverage | None = field(
-        default=None, compare=False
-    )  # of the query (proven whole)
+    covered: Coverage | None = field(default=None, compare=False)  # of the query (proven whole)
 
     def to_dict(self) -> dict[str, Any]:
         return {
