@@ -50,7 +50,16 @@ def test_index_add_stats_search_clusters_show(corpus: dict[str, Any], capsys: py
     answer = json.loads(lines[0])
     assert answer["query"] == str(corpus["spun"])
     assert original in [r["id"] for r in answer["results"]]
-    assert set(answer["results"][0]) == {"id", "score", "relation", "disguise", "identical_to", "proven_on", "meta"}
+    assert set(answer["results"][0]) == {
+        "id",
+        "score",
+        "relation",
+        "disguise",
+        "identical_to",
+        "proven_on",
+        "meta",
+        "covered",
+    }
     found = next(r for r in answer["results"] if r["id"] == original)
     assert found["meta"]["title"] == corpus["rows"][3]["title"] and found["meta"]["dated_by"] == "published"
 

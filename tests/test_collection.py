@@ -112,7 +112,16 @@ def test_search_proves_the_best_candidates(built: dict[str, Any]) -> None:
     assert by_id["copy/spun-30"].relation == "identical"
     assert by_id[original].relation in ("derived-from", "common-source", "source-of")
     assert by_id[original].score >= 0.5
-    assert set(hits[0].to_dict()) == {"id", "score", "relation", "disguise", "identical_to", "proven_on", "meta"}
+    assert set(hits[0].to_dict()) == {
+        "id",
+        "score",
+        "relation",
+        "disguise",
+        "identical_to",
+        "proven_on",
+        "meta",
+        "covered",
+    }
     assert Hit.from_dict(hits[0].to_dict()).id == hits[0].id
 
 

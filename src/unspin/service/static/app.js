@@ -439,5 +439,5 @@
     else if (ev.key === "p") goTo(Math.max(state.current - 1, 0));
   });
 
-  window.unspin = { $: $, el: el, post: post, showError: showError, hideTip: hideTip, compareTexts: compareTexts, percent: percent };
+  window.unspin = { $: $, el: el, post: post, showError: showError, hideTip: hideTip, compareTexts: compareTexts, percent: percent, count: count };
 })();

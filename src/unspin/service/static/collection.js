@@ -106,7 +106,7 @@
     if (!c) return el("td", { class: "num muted", text: UNMATCHED.has(hit.relation) ? "" : "—" });
     return el("td", { class: "num covered" }, [
       el("strong", { text: U.percent(c.fraction) }),
-      el("span", { class: "muted", text: " of " + (asked.id ? "its" : "your") + " text · " + c.passages + (c.passages === 1 ? " passage" : " passages") }),
+      el("span", { class: "muted", text: " of " + (asked.id ? "its" : "your") + " text · " + U.count(c.passages, "passage") }),
     ]);
   }
 
@@ -128,7 +128,7 @@
     });
     box.replaceChildren(el("table", {}, [
       el("caption", { id: "matching-sources", text: "Matching sources: " + matching + " of " + hits.length + " results share a source with " + (asked.id ? asked.id : "your text") }),
-      el("thead", {}, [el("tr", {}, ["Document", "Score", "Found of the query", "Relation", "Disguise", ""].map((h) => el("th", { scope: "col", text: h })))]),
+      el("thead", {}, [el("tr", {}, ["Document", "Score", "Share of the query", "Relation", "Disguise", ""].map((h) => el("th", { scope: "col", text: h })))]),
       el("tbody", {}, rows),
     ]));
   }
@@ -174,7 +174,7 @@
       const link = el("a", { href: "#cluster=" + encodeURIComponent(c.id), class: "cluster-link" }, [
         el("strong", { class: "headline", text: headline(c, meta) }),
         el("span", { class: "facts", text: c.size + " documents · " + when + (sites.length ? " · " + sites.join(", ") : "") +
-          " · " + c.derived.length + " derived, " + c.siblings.length + " sibling pairs" }),
+          " · " + c.derived.length + " derived, " + U.count(c.siblings.length, "sibling pair") }),
         c.missing_source ? el("span", { class: "label missing", text: "missing common source" }) : "",
         el("ul", { class: "members" }, c.members.map((id) => {
           const d = meta.get(id) || {};
