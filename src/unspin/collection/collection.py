@@ -55,11 +55,12 @@ PROVE_WEAK_MAX = int(settings.get("collection_prove_weak_max"))
 # NTREX-128's Indonesian, Azerbaijani and Ukrainian translations among reuters-20k (bench_answers' own
 # queries): the original was the closest, mostly by more than this; several copies of one story stay close
 WEAK_MARGIN = 0.1
-# such an e5 proof (~40 ms a sentence) runs on the leading PROOF_LEAD sentences of each text, and one query
+# such an e5 proof (~45 ms CPU a sentence) runs on the leading PROOF_LEAD sentences of each text, and one query
 # embeds at most E5_BUDGET sentences across its proofs (its own lead counted once: embed caches it), so the
-# model's work per query stays near 0.7 s; a hit proven so says it (``Hit.proven_on``)
-PROOF_LEAD = 8
-E5_BUDGET = 16
+# model's work per query stays near 0.4 s CPU; a hit proven so says it (``Hit.proven_on``). 4 / 8 ranked
+# bench_answers' Indonesian, Azerbaijani, Ukrainian and Armenian translations as 8 / 16 did, at half the CPU
+PROOF_LEAD = 4
+E5_BUDGET = 8
 PROOF_CACHE = 10_000  # search verdicts kept in memory
 CLUSTER_RULES = 3  # part of the clusters' cache key: a release that changes how clusters are made recomputes them
 
@@ -443,6 +444,7 @@ class Collection:
             hits = []
             for position, (number, score, signals) in enumerate(found):
                 key, text_hash = db.execute("SELECT key, hash FROM docs WHERE id = ?", (number,)).fetchone()
+                proven = False
                 if text_hash == digest:
                     hit = Hit(key, 1.0, "identical", (), signals)
                 elif position < verify and (
@@ -453,14 +455,16 @@ class Collection:
                     hit, cost = self._verify_lead(query, digest, (number, key, score), signals, budget, proofs == 0)
                     budget -= cost
                     proofs += cost > 0
+                    proven = cost > 0
                 elif position < verify:
                     hit = self._verify(query, digest, number, key, signals)
                     proofs += 1
+                    proven = True
                 else:
                     hit = Hit(key, score, "unverified", (), signals)
-                hits.append((hit, number))
-            order = {"identical": 0, "unverified": 2, "unrelated": 3}
-            hits.sort(key=lambda h: (order.get(h[0].relation, 1), -h[0].score))
+                hits.append((_rank(hit, proven, position), hit, number))
+            hits.sort(key=lambda h: h[0])
+            hits = [(hit, number) for _, hit, number in hits]
             return self._with_copies(hits, top)
 
     def _with_copies(self, hits: list[tuple[Hit, int]], top: int) -> list[Hit]:
@@ -808,6 +812,17 @@ def open_question(signals: Mapping[str, float], weak: bool = False) -> bool:
     related. ``weak``: the query's language is one the lead vectors' model does not know (lower vector floor)."""
     vector = (PROVE_VECTOR_WEAK if weak else PROVE_VECTOR_CROSS) if signals["cross"] else PROVE_VECTOR
     return bool(signals["minhash"] >= PROVE_SKETCH or signals["anchors"] >= PROVE_SKETCH or signals["vector"] >= vector)
+
+
+def _rank(hit: Hit, proven: bool, position: int) -> tuple[int, float]:
+    """Where a search hit goes: identical copies, then what the engine proved related (best score first), then
+    the candidates no proof ruled on, in the candidate stage's order (ruled out by their cheap signals or left
+    unverified: both are that stage's judgement only), then what the engine proved unrelated."""
+    if hit.relation == "identical":
+        return (0, 0.0)
+    if not proven:
+        return (2, float(position))
+    return (3, -hit.score) if hit.relation == "unrelated" else (1, -hit.score)
 
 
 def _behind(signals: Mapping[str, float], best: float) -> bool:
