@@ -224,6 +224,46 @@ def draw(path: Path, pages: list[dict[str, Any]], unspin_of: dict[str, int], lsh
     print(f"{len(chosen)} pairs to label written to {path}")
 
 
+def containment(a: str, b: str, n: int = 8) -> float:
+    """Share of the smaller text's word n-grams that the other holds."""
+    grams = [
+        {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
+        for w in (WORDS.findall(a.lower()), WORDS.findall(b.lower()))
+    ]
+    return len(grams[0] & grams[1]) / max(1, min(map(len, grams)))
+
+
+def evidence(collection: Collection, rows: list[dict[str, Any]]) -> list[str]:
+    """The story evidence (``Collection.story``) of the labelled pairs in one unspin cluster that are two
+    texts, by label: what a story rule would have to tell the wrongly clustered pairs from the rewrites by."""
+    by_label: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    for r in rows:
+        a, b = r["id_a"], r["id_b"]
+        if not r["unspin"] or collection.get(a).number == collection.get(b).number:
+            continue
+        story = collection.story(a, b)
+        texts = [collection.get(x).document.text for x in (a, b)]
+        by_label[r["label"]].append(
+            (max(story.share_a, story.share_b), min(story.share_a, story.share_b), containment(*texts))
+        )
+    lines = [
+        "",
+        "### Story evidence of the labelled pairs in one unspin cluster (two texts), by label\n",
+        "share: of the text in reused, non-stock passages (`Story.share_a/b`), larger and smaller side; 8-gram: "
+        "share of the smaller text's word 8-grams the other holds.\n",
+        "| label | pairs | share, larger side | share, smaller side | 8-gram |",
+        "|---|---|---|---|---|",
+    ]
+    for label, values in sorted(by_label.items()):
+        cols = [sorted(v[i] for v in values) for i in range(3)]
+        lines.append(
+            f"| {label} | {len(values)} | "
+            + " | ".join(f"{c[0]:.2f}–{c[-1]:.2f} (median {c[len(c) // 2]:.2f})" for c in cols)
+            + " |"
+        )
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--db", default="/tmp/unspin14-fnn.db", help="collection file (built when missing)")
@@ -328,6 +368,7 @@ def main() -> None:
             lines.append(f"- {kind}: `{r['id_a']}` / `{r['id_b']}` — {r['label']}: {r.get('reason', '')}")
     if wrong_lineage:
         lines += ["", "Lineage against the dates:", *(f"- {w}" for w in wrong_lineage)]
+    lines += evidence(collection, rows)
     write("fakenewsnet", "\n".join(lines) + "\n")
 
 

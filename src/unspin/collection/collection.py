@@ -464,8 +464,7 @@ class Collection:
                     hit = Hit(key, score, "unverified", (), signals)
                 hits.append((_rank(hit, proven, position), hit, number))
             hits.sort(key=lambda h: h[0])
-            hits = [(hit, number) for _, hit, number in hits]
-            return self._with_copies(hits, top)
+            return self._with_copies([(hit, number) for _, hit, number in hits], top)
 
     def _with_copies(self, hits: list[tuple[Hit, int]], top: int) -> list[Hit]:
         """The hits with every id their text arrived under, each a hit of its own (oldest first; the later
