@@ -359,13 +359,8 @@ async def _read_pair(request: Request, limits: _Limits) -> tuple[Document, Docum
         label, title = name, None
         if isinstance(value, dict):  # {"text": ..., "name"?: a label (a stored id, a file name), "title"?: ...}
             label, title, value = value.get("name", name), value.get("title"), value.get("text")
-            if (
-                not isinstance(label, str)
-                or not label.strip()
-                or len(label) > 2048
-                or title is not None
-                and not isinstance(title, str)
-            ):
+            named = isinstance(label, str) and label.strip() and len(label) <= 2048
+            if not named or not isinstance(title, str | None):
                 raise ServiceError(
                     422, "invalid_request", f"{name}: 'name' and 'title' must be strings; send {_PAIR_SHAPE}"
                 )
